@@ -1,0 +1,250 @@
+"""Validate every answer before cookiecutter writes a single project file.
+
+Cookiecutter renders this file with Jinja first. The answers arrive through
+`tojson` inside a raw string (tojson escapes quotes, so nothing a user types can
+end that string or inject code) and are parsed back with `json.loads`.
+
+Each problem is reported on its own line, naming the key, the value given and
+what is allowed; any problem exits 1, and cookiecutter then removes the
+project directory it created.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+import sys
+import unicodedata
+
+ANSWERS: dict = json.loads(r"""{{ cookiecutter | tojson }}""")
+
+# AWS names built from the slug: the stack "<slug>-<stage>" and names such as
+# the CloudFront Function "<slug>-<stage>-<region>-viewer" (64 characters at
+# most). With a 16-character stage and a 14-character region, 28 characters of
+# slug keep every derived name inside its limit.
+SLUG_MAX = 28
+# cookiecutter.json's project_slug when project_name has nothing to slugify.
+# Never a valid slug (trailing '-'), but a usable folder name, so cookiecutter
+# reaches this hook instead of failing on an empty directory name.
+UNUSABLE_NAME_SLUG = "unusable-project-name-"
+STAGE_MAX = 16
+SLUG_RE = re.compile(r"[a-z][a-z0-9-]*")
+STAGE_RE = re.compile(r"[a-z][a-z0-9-]{0,15}")
+REGION_RE = re.compile(
+    r"(af|ap|ca|cn|eu|il|me|mx|sa|us)-(gov-|iso[a-z]?-)?"
+    r"(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]"
+)
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+LABEL_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+INT_RE = re.compile(r"(0|[1-9][0-9]*)")
+NUMBER_RE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
+TEXT_MAX = 200
+ONE_YEAR = 31_536_000
+CHOICES = {
+    "python_version": ("3.13", "3.12", "3.14"),
+    "architecture": ("arm64", "x86_64"),
+    "price_class": ("PriceClass_100", "PriceClass_200", "PriceClass_All"),
+}
+# Import names the generated project already uses for something else.
+TAKEN_PACKAGE_NAMES = {
+    "apig_wsgi", "aws_cdk", "boto3", "botocore", "constructs", "flask", "infra",
+    "jinja2", "moto", "pytest", "tests", "werkzeug",
+}  # fmt: skip
+
+
+def check_text(key: str, value: object, required: bool = True) -> list[str]:
+    """Free text: a string without control characters, of reasonable length."""
+    if not isinstance(value, str):
+        return [f"{key}: {value!r} must be text"]
+    if required and not value.strip():
+        return [f"{key}: {value!r} must not be empty"]
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        return [f"{key}: {value!r} must not contain control characters or line breaks"]
+    if len(value) > TEXT_MAX:
+        return [f"{key}: {value[:20]!r}... is {len(value)} characters; at most {TEXT_MAX}"]
+    return []
+
+
+def check_slug(a: dict) -> list[str]:
+    slug = a["project_slug"]
+    if slug == UNUSABLE_NAME_SLUG:
+        if not str(a["project_name"]).strip():
+            return []  # check_text already reports the empty project_name
+        return [
+            f"project_name: {a['project_name']!r} has no letters or digits to make a "
+            "project_slug from; add some, or give project_slug ([a-z][a-z0-9-]*)"
+        ]
+    if not SLUG_RE.fullmatch(slug) or slug.endswith("-") or "--" in slug:
+        return [
+            f"project_slug: {slug!r} is not allowed; use a lower-case letter followed by "
+            "a-z, 0-9 or single '-', not ending in '-'"
+        ]
+    if len(slug) > SLUG_MAX:
+        return [
+            f"project_slug: {slug!r} is {len(slug)} characters; at most {SLUG_MAX} so that "
+            "AWS names built from it (stack, function, cache policy) fit their limits"
+        ]
+    return []
+
+
+def check_package(a: dict) -> list[str]:
+    name = a["package_name"]
+    if a["project_slug"] == UNUSABLE_NAME_SLUG and name == UNUSABLE_NAME_SLUG.replace("-", "_"):
+        return []  # derived from project_name: check_slug already names the cause
+    if not name.isidentifier() or not name.isascii() or name != name.lower():
+        return [
+            f"package_name: {name!r} is not a lower-case ASCII Python identifier ([a-z_][a-z0-9_]*)"
+        ]
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return [f"package_name: {name!r} is a Python keyword"]
+    if name in sys.stdlib_module_names or name in TAKEN_PACKAGE_NAMES:
+        return [
+            f"package_name: {name!r} clashes with an existing module (standard library "
+            "or a dependency); choose another name"
+        ]
+    return []
+
+
+def check_email(a: dict) -> list[str]:
+    value = a["author_email"]
+    problems = check_text("author_email", value)
+    if not problems and not EMAIL_RE.fullmatch(value):
+        problems.append(f"author_email: {value!r} is not an email address (name@example.com)")
+    return problems
+
+
+def check_region(a: dict) -> list[str]:
+    value = a["aws_region"]
+    if not REGION_RE.fullmatch(value):
+        return [
+            f"aws_region: {value!r} is not an AWS region name (like us-east-1, eu-west-2, "
+            "ap-southeast-1)"
+        ]
+    return []
+
+
+def check_stage(a: dict) -> list[str]:
+    value = a["stage"]
+    if not STAGE_RE.fullmatch(value) or value.endswith("-"):
+        return [
+            f"stage: {value!r} is not allowed; use a lower-case letter followed by at most "
+            f"{STAGE_MAX - 1} of a-z, 0-9 or '-', not ending in '-'"
+        ]
+    return []
+
+
+def check_choices(a: dict) -> list[str]:
+    return [
+        f"{key}: {a[key]!r} is not one of {', '.join(allowed)}"
+        for key, allowed in CHOICES.items()
+        if a[key] not in allowed
+    ]
+
+
+def integer(
+    a: dict, key: str, low: int, high: int | None, why: str = ""
+) -> tuple[int | None, list[str]]:
+    """Parse a whole number within [low, high]; return it and any problem."""
+    value = a[key]
+    text = str(value).strip()
+    if not INT_RE.fullmatch(text):
+        return None, [f"{key}: {value!r} is not a whole number{why}"]
+    number = int(text)
+    if number < low or (high is not None and number > high):
+        allowed = f"{low}..{high}" if high is not None else f">= {low}"
+        return None, [f"{key}: {value!r} is out of range; allowed {allowed}{why}"]
+    return number, []
+
+
+def check_lambda(a: dict) -> list[str]:
+    _, memory = integer(a, "lambda_memory_mb", 128, 10240, " (megabytes)")
+    _, timeout = integer(
+        a,
+        "lambda_timeout_seconds",
+        1,
+        29,
+        " (seconds; API Gateway ends every request after 29 s, so a longer Lambda "
+        "timeout would only bill for answers nobody receives)",
+    )
+    return memory + timeout
+
+
+def check_cache(a: dict) -> list[str]:
+    default, problems = integer(a, "cache_default_ttl_seconds", 0, ONE_YEAR, " (seconds)")
+    maximum, more = integer(a, "cache_max_ttl_seconds", 0, ONE_YEAR, " (seconds, one year at most)")
+    problems += more
+    if default is not None and maximum is not None and default > maximum:
+        problems.append(
+            f"cache_default_ttl_seconds: {a['cache_default_ttl_seconds']!r} is above "
+            f"cache_max_ttl_seconds ({maximum}); the default TTL must be <= the maximum"
+        )
+    return problems
+
+
+def check_throttle(a: dict) -> list[str]:
+    problems = []
+    rate = str(a["throttle_rate_limit"]).strip()
+    if not NUMBER_RE.fullmatch(rate) or float(rate) <= 0:
+        problems.append(
+            f"throttle_rate_limit: {a['throttle_rate_limit']!r} must be a number of "
+            "requests per second > 0 (like 100 or 0.5)"
+        )
+    _, burst = integer(a, "throttle_burst_limit", 1, None, " (requests)")
+    return problems + burst
+
+
+def check_domain(a: dict) -> list[str]:
+    value = a["domain_name"]
+    if value == "":
+        return []
+    labels = value.split(".") if isinstance(value, str) else []
+    valid = (
+        isinstance(value, str)
+        and len(value) <= 253
+        and len(labels) >= 2
+        and all(LABEL_RE.fullmatch(label) for label in labels)
+        and labels[-1].isalpha()
+    )
+    if not valid:
+        return [
+            f"domain_name: {value!r} is not a lower-case domain name like www.example.com "
+            "(no scheme, path, port or trailing dot); leave it empty for none"
+        ]
+    return []
+
+
+def check_booleans(a: dict) -> list[str]:
+    return [
+        f"{key}: {a[key]!r} must be yes or no"
+        for key in ("install_dependencies", "init_git")
+        if not isinstance(a[key], bool)
+    ]
+
+
+def problems_in(a: dict) -> list[str]:
+    """Every problem with the answers, one message each."""
+    problems = check_text("project_name", a["project_name"])
+    problems += check_text("description", a["description"], required=False)
+    problems += check_text("author_name", a["author_name"])
+    for check in (
+        check_email, check_slug, check_package, check_region, check_stage,
+        check_choices, check_lambda, check_cache, check_throttle, check_domain,
+        check_booleans,
+    ):  # fmt: skip
+        problems += check(a)
+    return problems
+
+
+def main() -> int:
+    problems = problems_in(ANSWERS)
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    if problems:
+        print("Nothing was generated; run cookiecutter again with valid answers.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

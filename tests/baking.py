@@ -1,0 +1,103 @@
+"""Helpers shared by the template tests: bake a project, inspect it, run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1]
+SKIP_INSTALL = {"SERVERLESS_FLASK_SKIP_INSTALL": "1"}
+
+# Files every baked project must have (package paths use the package name).
+EXPECTED_FILES = [
+    "README.md",
+    "pyproject.toml",
+    "Makefile",
+    ".gitignore",
+    ".cookiecutter.json",
+    ".github/workflows/ci.yml",
+    "requirements/runtime.txt",
+    "requirements/dev.txt",
+    "{package}/__init__.py",
+    "{package}/app.py",
+    "{package}/config.py",
+    "{package}/settings.py",
+    "{package}/settings.json",
+    "{package}/views.py",
+    "{package}/sessions.py",
+    "{package}/secret_key.py",
+    "{package}/lambda_handler.py",
+    "{package}/templates/index.html",
+    "{package}/static/style.css",
+    "{package}/static/favicon.ico",
+    "tests/conftest.py",
+]
+
+# Flask's own Jinja templates legitimately contain {{ and {%; GitHub workflow
+# expressions are ${{ ... }}. Nothing else in a baked project may.
+JINJA_FILES = ("templates/",)
+COOKIECUTTER_VARIABLE = re.compile(r"cookiecutter\.(?!json\b)\w")
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600):
+    """Run a command, returning the completed process (output captured as text)."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_project_tests(project: Path) -> subprocess.CompletedProcess[str]:
+    """The baked project's own test suite, in this (shared) environment."""
+    return run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=project,
+        env={"PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+def run_ruff(project: Path) -> list[subprocess.CompletedProcess[str]]:
+    return [
+        run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project),
+        run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=project),
+    ]
+
+
+def text_files(project: Path):
+    """Every file in the project that is text (not the favicon), with its text."""
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and ".git" not in path.relative_to(project).parts:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+def unrendered_markers(project: Path) -> list[str]:
+    """Places where cookiecutter left template syntax behind."""
+    found = []
+    for path, text in text_files(project):
+        relative = path.relative_to(project).as_posix()
+        if COOKIECUTTER_VARIABLE.search(text):
+            found.append(f"{relative}: a cookiecutter variable")
+        if any(marker in relative for marker in JINJA_FILES):
+            continue
+        for marker in ("{{", "{%", "{#"):
+            cleaned = text.replace("${{", "") if relative.startswith(".github/") else text
+            if marker in cleaned:
+                found.append(f"{relative}: {marker!r}")
+    return found
+
+
+def settings_of(project: Path, package: str) -> dict[str, Any]:
+    return json.loads((project / package / "settings.json").read_text(encoding="utf-8"))

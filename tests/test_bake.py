@@ -1,0 +1,183 @@
+"""Bake the defaults and a curated set of answer combinations; each baked
+project must be complete, fully rendered, ruff-clean, and pass its own tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .baking import (
+    EXPECTED_FILES,
+    TEMPLATE_DIR,
+    run,
+    run_project_tests,
+    run_ruff,
+    settings_of,
+    unrendered_markers,
+)
+
+# Every choice value appears at least once; the domain is set and unset.
+COMBINATIONS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "eu-prod-x86": {
+        "project_name": "Acme Shop",
+        "aws_region": "eu-west-1",
+        "stage": "prod",
+        "python_version": "3.12",
+        "architecture": "x86_64",
+        "lambda_memory_mb": "1024",
+        "lambda_timeout_seconds": "10",
+        "price_class": "PriceClass_200",
+        "cache_default_ttl_seconds": "0",
+        "cache_max_ttl_seconds": "0",
+        "throttle_rate_limit": "5.5",
+        "throttle_burst_limit": "10",
+        "domain_name": "www.example.com",
+    },
+    "ap-qa-newest": {
+        "project_name": "Team Wiki",
+        "project_slug": "wiki",
+        "package_name": "wiki_site",
+        "aws_region": "ap-southeast-2",
+        "stage": "qa-2",
+        "python_version": "3.14",
+        "architecture": "arm64",
+        "lambda_memory_mb": "128",
+        "lambda_timeout_seconds": "1",
+        "price_class": "PriceClass_All",
+        "cache_default_ttl_seconds": "86400",
+        "cache_max_ttl_seconds": "31536000",
+        "throttle_rate_limit": "1",
+        "throttle_burst_limit": "1",
+        "domain_name": "wiki.corp.example.co.uk",
+        "init_git": "yes",
+    },
+}
+
+# settings.json keys and how each answer is typed there.
+TYPED_SETTINGS = {
+    "lambda_memory_mb": int,
+    "lambda_timeout_seconds": int,
+    "cache_default_ttl_seconds": int,
+    "cache_max_ttl_seconds": int,
+    "throttle_rate_limit": float,
+    "throttle_burst_limit": int,
+}
+
+
+@pytest.fixture(params=list(COMBINATIONS), scope="module")
+def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[Path, dict[str, Any]]:
+    """A baked project and the answers it was baked with (one bake per combination)."""
+    answers = COMBINATIONS[request.param]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
+        result = cookies_session.bake(extra_context=answers, template=str(TEMPLATE_DIR))
+    assert result.exit_code == 0, result.exception
+    assert result.exception is None
+    return result.project_path, result.context
+
+
+def test_project_folder_is_named_after_the_slug(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    assert project.name == context["project_slug"]
+    assert project.is_dir()
+
+
+def test_expected_files_are_present(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    missing = [
+        name
+        for name in (f.format(package=context["package_name"]) for f in EXPECTED_FILES)
+        if not (project / name).is_file()
+    ]
+    assert missing == []
+
+
+def test_nothing_is_left_unrendered(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    assert unrendered_markers(project) == []
+
+
+def test_answers_reach_the_settings_exactly(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    settings = settings_of(project, context["package_name"])
+    for key, value in settings.items():
+        expected = TYPED_SETTINGS.get(key, str)(context[key])
+        assert value == expected, key
+        assert type(value) is type(expected), key
+
+
+def test_generated_files_parse(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["name"] == context["project_slug"]
+    assert pyproject["project"]["description"] == context["description"]
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    setup_python = next(
+        step for step in workflow["jobs"]["test"]["steps"] if "setup-python" in step.get("uses", "")
+    )
+    assert setup_python["with"]["python-version"] == context["python_version"]
+    assert "${{ github.ref }}" in workflow["concurrency"]["group"]
+
+
+def test_replay_file_holds_the_public_answers(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    replay = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    answers = replay["cookiecutter"]
+    assert answers["project_slug"] == context["project_slug"]
+    assert answers["aws_region"] == context["aws_region"]
+    assert not [key for key in answers if key.startswith("_")]
+
+
+def test_baked_project_is_ruff_clean(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    for result in run_ruff(project):
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_baked_project_tests_pass(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    result = run_project_tests(project)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and " failed" not in result.stdout
+
+
+def test_init_git_makes_a_first_commit(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    has_repo = (project / ".git").is_dir()
+    assert has_repo == context["init_git"]
+    if has_repo:
+        log = run(["git", "log", "--oneline"], cwd=project)
+        assert log.returncode == 0 and len(log.stdout.splitlines()) == 1
+        status = run(["git", "status", "--porcelain"], cwd=project)
+        assert status.stdout == ""  # everything committed, nothing ignored by mistake
+
+
+def test_cookiecutter_regenerates_from_the_replay_file(
+    baked: tuple[Path, dict], tmp_path: Path
+) -> None:
+    from cookiecutter.main import cookiecutter
+
+    project, context = baked
+    again = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            replay=str(project / ".cookiecutter.json"),
+            output_dir=str(tmp_path),
+        )
+    )
+    assert again.name == context["project_slug"]
+    assert settings_of(again, context["package_name"]) == settings_of(
+        project, context["package_name"]
+    )
+    # The replayed bake is identical to the first one, file for file.
+    differences = subprocess.run(
+        ["diff", "-r", "-x", ".git", str(project), str(again)], capture_output=True, text=True
+    )
+    assert differences.returncode == 0, differences.stdout

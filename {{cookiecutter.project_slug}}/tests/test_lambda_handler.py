@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from {{ cookiecutter.package_name }} import lambda_handler
+from {{ cookiecutter.package_name }}.lambda_handler import make_handler
+
+from .events import API_HOST, response_body, response_headers, rest_event
+
+
+@pytest.fixture
+def handler(app: Flask) -> Any:
+    return make_handler(app)
+
+
+def test_api_time_through_the_handler(handler: Any) -> None:
+    response = handler(rest_event("/api/time"), None)
+    assert response["statusCode"] == 200
+    assert isinstance(json.loads(response_body(response))["time"], int)
+    headers = response_headers(response)
+    assert headers["content-type"] == ["application/json"]
+    assert "public" in headers["cache-control"][0]
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-Host", "x-forwarded-host", "X-FORWARDED-HOST"])
+def test_public_host_comes_from_x_forwarded_host(handler: Any, header: str) -> None:
+    response = handler(rest_event("/", headers={header: "www.example.com"}), None)
+    html = response_body(response).decode()
+    assert '<strong class="host">www.example.com</strong>' in html
+
+
+def test_without_forwarded_host_the_api_host_is_used(handler: Any) -> None:
+    html = response_body(handler(rest_event("/"), None)).decode()
+    assert f'<strong class="host">{API_HOST}</strong>' in html
+
+
+def test_forwarded_host_does_not_leak_between_requests(handler: Any) -> None:
+    def page_for(host: str) -> bytes:
+        return response_body(handler(rest_event("/", headers={"X-Forwarded-Host": host}), None))
+
+    first, second = page_for("a.example"), page_for("b.example")
+    assert b">a.example<" in first and b">b.example<" not in first
+    assert b">b.example<" in second and b">a.example<" not in second
+
+
+def test_app_config_is_not_mutated_per_request(app: Flask, handler: Any) -> None:
+    before = dict(app.config)
+    handler(rest_event("/", headers={"X-Forwarded-Host": "www.example.com"}), None)
+    assert dict(app.config) == before
+    assert app.config["SERVER_NAME"] is None
+
+
+def test_binary_response_is_base64_and_byte_identical(app: Flask, handler: Any) -> None:
+    expected = (Path(app.static_folder) / "favicon.ico").read_bytes()
+    response = handler(rest_event("/static/favicon.ico"), None)
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is True
+    assert response_body(response) == expected
+
+
+def test_query_strings_reach_flask(app: Flask) -> None:
+    @app.get("/echo")
+    def echo() -> dict[str, str]:
+        from flask import request
+
+        return dict(request.args)
+
+    response = make_handler(app)(rest_event("/echo", query={"q": "caf\u00e9 & more"}), None)
+    assert json.loads(response_body(response)) == {"q": "caf\u00e9 & more"}
+
+
+def test_session_cookie_round_trip_through_the_handler(handler: Any) -> None:
+    first = handler(rest_event("/session"), None)
+    cookie = response_headers(first)["set-cookie"][0].split(";", 1)[0]
+    second = handler(rest_event("/session", headers={"Cookie": cookie}), None)
+    assert b'<strong class="visits">2</strong>' in response_body(second)
+    assert "private" in response_headers(second)["cache-control"][0]
+
+
+def test_module_handler_serves_requests_with_secure_cookies(tmp_path: Path) -> None:
+    app = lambda_handler.create_app(
+        {**lambda_handler.DEPLOYED_CONFIG, "SECRET_KEY_FILE": str(tmp_path / "key.json")}
+    )
+    response = make_handler(app)(rest_event("/session"), None)
+    assert "Secure" in response_headers(response)["set-cookie"][0]
+    assert lambda_handler.handler(rest_event("/api/time"), None)["statusCode"] == 200

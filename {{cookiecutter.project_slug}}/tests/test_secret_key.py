@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from flask import Flask
+from moto import mock_aws
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.secret_key import (
+    KeyDocumentError,
+    LocalFileKeyStore,
+    S3KeyStore,
+    SecretKeys,
+)
+
+BUCKET = "site-secret-key-bucket"
+OBJECT = "flask-secret-key.json"
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+def stored_keys(s3: Any) -> SecretKeys:
+    return SecretKeys.from_json(s3.get_object(Bucket=BUCKET, Key=OBJECT)["Body"].read())
+
+
+def test_s3_first_use_creates_the_key_object(s3: Any) -> None:
+    keys = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
+    assert len(keys.current) == 64
+    assert keys.fallbacks == ()
+    assert stored_keys(s3) == keys
+
+
+def test_s3_later_uses_reuse_the_stored_key(s3: Any) -> None:
+    first = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
+    again = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
+    assert again == first
+
+
+def test_s3_reads_fallback_keys(s3: Any) -> None:
+    document = {"current": "c" * 64, "fallbacks": ["a" * 64, "b" * 64]}
+    s3.put_object(Bucket=BUCKET, Key=OBJECT, Body=json.dumps(document).encode())
+    keys = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
+    assert keys == SecretKeys(current="c" * 64, fallbacks=("a" * 64, "b" * 64))
+
+
+def test_s3_loser_of_a_creation_race_uses_the_winners_key(s3: Any) -> None:
+    """Two instances both find no key; the second put is refused and it re-reads."""
+    winner = S3KeyStore(BUCKET, OBJECT, client=s3)
+    loser = S3KeyStore(BUCKET, OBJECT, client=s3)
+    real_read = loser._read
+    reads = []
+
+    def read_then_let_the_winner_write() -> SecretKeys | None:
+        result = real_read()
+        reads.append(result)
+        if len(reads) == 1:  # the loser saw no key, then the winner writes one
+            assert result is None
+            winner.load_or_create()
+        return result
+
+    loser._read = read_then_let_the_winner_write  # type: ignore[method-assign]
+    keys = loser.load_or_create()
+    assert keys == stored_keys(s3)
+    assert len(reads) == 2  # looked, lost the conditional put, looked again
+
+
+def test_s3_other_errors_are_not_swallowed(s3: Any) -> None:
+    with pytest.raises(s3.exceptions.NoSuchBucket):
+        S3KeyStore("no-such-bucket", OBJECT, client=s3).load_or_create()
+
+
+def test_s3_store_makes_its_own_client_when_deployed(s3: Any) -> None:
+    keys = S3KeyStore(BUCKET, OBJECT).load_or_create()
+    assert keys == stored_keys(s3)
+
+
+def test_app_with_a_bucket_signs_sessions_with_the_s3_key(s3: Any) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": BUCKET})
+    with app.test_client() as client:
+        assert client.get("/session").status_code == 200
+        keys = stored_keys(s3)
+        assert app.session_interface.secret_keys() == keys
+        assert client.get("/session").status_code == 200
+    assert stored_keys(s3) == keys
+
+
+def test_pages_without_session_do_not_load_the_key(s3: Any) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": BUCKET})
+    with app.test_client() as client:
+        assert client.get("/api/time").status_code == 200
+        assert client.get("/").status_code == 200
+    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+def test_the_key_is_cached_per_process(s3: Any) -> None:
+    calls = []
+
+    class CountingStore:
+        def load_or_create(self) -> SecretKeys:
+            calls.append(1)
+            return SecretKeys.generate()
+
+    app = Flask(__name__)
+    from {{ cookiecutter.package_name }}.sessions import KeyStoreSessionInterface
+
+    interface = KeyStoreSessionInterface(CountingStore())
+    assert interface.secret_keys() is interface.secret_keys()
+    assert interface.get_signing_serializer(app) is not None
+    assert len(calls) == 1
+
+
+def test_local_file_is_created_once_and_reused(tmp_path: Path) -> None:
+    path = tmp_path / "instance" / "secret-key.json"
+    first = LocalFileKeyStore(path).load_or_create()
+    assert path.exists()
+    assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert LocalFileKeyStore(path).load_or_create() == first
+    assert [p.name for p in path.parent.iterdir()] == ["secret-key.json"]
+
+
+def test_local_file_racing_creators_agree(tmp_path: Path) -> None:
+    path = tmp_path / "secret-key.json"
+    stores = [LocalFileKeyStore(path) for _ in range(8)]
+    barrier = threading.Barrier(len(stores))
+    results: list[SecretKeys] = []
+
+    def create(store: LocalFileKeyStore) -> None:
+        barrier.wait()
+        results.append(store.load_or_create())
+
+    threads = [threading.Thread(target=create, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(results) == {SecretKeys.from_json(path.read_text())}
+    assert [p.name for p in tmp_path.iterdir()] == ["secret-key.json"]
+
+
+def test_local_mode_is_the_default_without_a_bucket(app: Flask, key_file: Path) -> None:
+    with app.test_client() as client:
+        client.get("/session")
+    assert SecretKeys.from_json(key_file.read_text()) == app.session_interface.secret_keys()
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["not json", "[]", '{"fallbacks": []}', '{"current": "short"}', '{"current": 7}'],
+)
+def test_a_corrupt_key_document_is_refused(tmp_path: Path, document: str) -> None:
+    path = tmp_path / "secret-key.json"
+    path.write_text(document)
+    with pytest.raises(KeyDocumentError):
+        LocalFileKeyStore(path).load_or_create()

@@ -1,0 +1,36 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import DEFAULTS, environment_config, settings_config
+from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
+from .sessions import KeyStoreSessionInterface
+from .settings import load_settings
+from .views import site
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app; `overrides` win over every other config layer."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(settings_config(load_settings()))
+    app.config.from_mapping(environment_config())
+    app.config.from_mapping(overrides or {})
+    app.session_interface = KeyStoreSessionInterface(key_store_for(app))
+    app.register_blueprint(site)
+    return app
+
+
+def key_store_for(app: Flask) -> KeyStore:
+    """S3 when a bucket is configured (deployed), else a local file."""
+    bucket = app.config["SECRET_KEY_BUCKET"]
+    if bucket:
+        return S3KeyStore(bucket, app.config["SECRET_KEY_OBJECT"])
+    path = app.config["SECRET_KEY_FILE"] or Path(app.instance_path) / "secret-key.json"
+    return LocalFileKeyStore(Path(path))

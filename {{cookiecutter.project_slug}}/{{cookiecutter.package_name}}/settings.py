@@ -1,0 +1,60 @@
+"""The answers given when this project was generated, as one typed object.
+
+`settings.json` beside this module is the single source of truth for the
+deployment's shape: the Flask app reads it for its defaults, and the
+infrastructure code reads it for the Lambda, API Gateway and CloudFront
+settings. Edit the JSON (not this module) to change a value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+SETTINGS_FILE = Path(__file__).with_name("settings.json")
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_name: str
+    project_slug: str
+    package_name: str
+    aws_region: str
+    stage: str
+    python_version: str
+    architecture: str
+    lambda_memory_mb: int
+    lambda_timeout_seconds: int
+    price_class: str
+    cache_default_ttl_seconds: int
+    cache_max_ttl_seconds: int
+    throttle_rate_limit: float
+    throttle_burst_limit: int
+    domain_name: str
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            expected = {"int": int, "float": (int, float), "str": str}[field.type]
+            if not isinstance(value, expected) or isinstance(value, bool):
+                raise TypeError(f"setting {field.name}={value!r} should be {field.type}")
+        if not 0 <= self.cache_default_ttl_seconds <= self.cache_max_ttl_seconds:
+            raise ValueError(
+                "cache_default_ttl_seconds must be between 0 and cache_max_ttl_seconds"
+            )
+
+    @classmethod
+    def from_file(cls, path: Path) -> Settings:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        unknown = set(data) - {field.name for field in fields(cls)}
+        if unknown:
+            raise ValueError(f"{path.name}: unknown settings {sorted(unknown)}")
+        return cls(**data)
+
+
+@cache
+def load_settings() -> Settings:
+    """The project's settings, read once per process."""
+    return Settings.from_file(SETTINGS_FILE)
