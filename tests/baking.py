@@ -44,12 +44,25 @@ JINJA_FILES = ("templates/",)
 COOKIECUTTER_VARIABLE = re.compile(r"cookiecutter\.(?!json\b)\w")
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600):
-    """Run a command, returning the completed process (output captured as text)."""
+def run(
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: int = 600,
+    input_text: str | None = None,
+    replace_env: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command, returning the completed process (output captured as text).
+
+    `env` adds to this process's environment, or replaces it with `replace_env`.
+    """
+    if command[0] == "cookiecutter":  # the one installed beside this interpreter
+        command = [str(Path(sys.executable).with_name("cookiecutter")), *command[1:]]
     return subprocess.run(
         command,
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env=dict(env or {}) if replace_env else {**os.environ, **(env or {})},
+        input=input_text,
         capture_output=True,
         text=True,
         timeout=timeout,

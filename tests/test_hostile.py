@@ -1,0 +1,85 @@
+"""Odd but valid free text (quotes, backslashes, Jinja syntax, unicode) must
+bake into files that still parse, and a project whose tests pass."""
+
+from __future__ import annotations
+
+import ast
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cookiecutter.generate import generate_context
+from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
+
+from .baking import TEMPLATE_DIR, run, run_project_tests, settings_of
+
+HOSTILE_TEXT = {
+    "quotes": 'It\'s "quoted" \'\'\' """',
+    "backslashes": "C:\\new\\table \\u0041 \\",
+    "jinja": "{{ cookiecutter.stage }} {% raw %} {# x #}",
+    "unicode": "Caf\u00e9 \u2603 \u65e5\u672c \U0001f680 \u200b",
+    "markup": "<script>alert('x')</script> & [link](javascript:x) ${{ github.token }}",
+    "toml-and-yaml": 'a = 1" # not a comment: {key: [1, 2]} --- &anchor *alias',
+}
+
+
+def default_answers() -> dict[str, Any]:
+    context = generate_context(str(TEMPLATE_DIR / "cookiecutter.json"))
+    return dict(prompt_for_config(context, no_input=True))
+
+
+def bake_literally(answers: dict[str, Any], output: Path) -> Path:
+    """Bake with answers taken literally, as typed at the prompts.
+
+    `--no-input` extra context is itself rendered by cookiecutter (so `{{` in it
+    would be evaluated); a replay file is not, exactly like interactive input.
+    """
+    replay = output / "answers.json"
+    replay.write_text(json.dumps({"cookiecutter": {**default_answers(), **answers}}))
+    return Path(cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output)))
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_TEXT))
+def test_hostile_free_text_bakes_into_valid_files(case: str, tmp_path: Path) -> None:
+    text = HOSTILE_TEXT[case]
+    answers = {
+        "project_name": text,
+        "project_slug": "odd-site",
+        "package_name": "odd_site",
+        "description": text,
+        "author_name": text,
+    }
+    project = bake_literally(answers, tmp_path)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["description"] == text
+    assert pyproject["project"]["authors"][0]["name"] == text
+    assert settings_of(project, "odd_site")["project_name"] == text
+    replay = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert replay["cookiecutter"]["project_name"] == text
+    for workflow in (project / ".github" / "workflows").glob("*.yml"):
+        assert isinstance(yaml.safe_load(workflow.read_text(encoding="utf-8")), dict)
+    for source in project.rglob("*.py"):
+        ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+    assert text in (project / "README.md").read_text(encoding="utf-8")
+
+    result = run_project_tests(project)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_hostile_name_typed_at_the_interactive_prompt(tmp_path: Path) -> None:
+    """The real prompt path: answers piped to the cookiecutter command."""
+    name = 'It\'s "{{ x }}" \\o/ caf\u00e9 \U0001f680'
+    answers = [name, "typed-site", "typed_site"]  # then every other default
+    stdin = "\n".join(answers) + "\n" * 30
+    result = run(
+        ["cookiecutter", str(TEMPLATE_DIR), "--output-dir", str(tmp_path)],
+        cwd=tmp_path,
+        input_text=stdin,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert settings_of(tmp_path / "typed-site", "typed_site")["project_name"] == name

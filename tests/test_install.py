@@ -1,0 +1,92 @@
+"""The post-generation install, for real: from scratch into the project's own
+.venv, and what happens when it cannot reach the package index."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .baking import SKIP_INSTALL, TEMPLATE_DIR, run
+
+
+def bake_with_install(tmp_path: Path, env: dict[str, str]) -> tuple[Any, Path]:
+    """Run the cookiecutter command with installs on, as a user would."""
+    environment = {name: value for name, value in os.environ.items() if name not in SKIP_INSTALL}
+    environment.update(env)
+    output = tmp_path / "out"
+    result = run(
+        [
+            "cookiecutter", "--no-input", str(TEMPLATE_DIR), "--output-dir", str(output),
+            "install_dependencies=yes", "project_name=Installed Site",
+        ],
+        cwd=tmp_path,
+        env=environment,
+        replace_env=True,
+        timeout=1200,
+    )  # fmt: skip
+    return result, output / "installed-site"
+
+
+@pytest.mark.slow
+def test_post_gen_install_from_scratch(tmp_path: Path) -> None:
+    result, project = bake_with_install(tmp_path, {})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Installing dependencies" in result.stdout
+    python = project / ".venv" / "bin" / "python"
+    assert python.is_file()
+    # The project's venv has the locked runtime and dev dependencies ...
+    imports = run([str(python), "-c", "import flask, apig_wsgi, moto, pytest"], cwd=project)
+    assert imports.returncode == 0, imports.stderr
+    check = run([str(python), "-m", "pip", "check"], cwd=project)
+    assert check.returncode == 0, check.stdout
+    # ... exactly the locked versions ...
+    frozen = run([str(python), "-m", "pip", "freeze", "--exclude-editable"], cwd=project)
+    locked = locked_versions(project / "requirements" / "dev.txt")
+    installed = {
+        name.lower(): version
+        for name, _, version in (line.partition("==") for line in frozen.stdout.splitlines())
+    }
+    assert {name: installed.get(name) for name in locked} == locked
+    # ... and the project's own commands work in it.
+    for target in ("test", "lint"):
+        made = run(["make", target], cwd=project, timeout=600)
+        assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_failed_install_keeps_the_project_and_exits_0(tmp_path: Path) -> None:
+    offline = {
+        "PIP_CONFIG_FILE": os.devnull,  # ignore machine-wide indexes and wheel folders
+        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",  # nothing listens on port 9
+        "PIP_FIND_LINKS": "",
+        "PIP_EXTRA_INDEX_URL": "",
+        "PIP_RETRIES": "0",
+        "PIP_TIMEOUT": "2",
+    }
+    result, project = bake_with_install(tmp_path, offline)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "WARNING: installing dependencies failed" in result.stderr
+    assert "cd installed-site && make install" in result.stderr
+    assert (project / "installed_site" / "app.py").is_file()
+    assert (project / ".cookiecutter.json").is_file()
+    assert not (project / ".venv" / ".installed").exists()
+
+
+def test_skip_variable_skips_the_install(tmp_path: Path) -> None:
+    result, project = bake_with_install(tmp_path, SKIP_INSTALL)
+    assert result.returncode == 0, result.stderr
+    assert "Skipping the install (SERVERLESS_FLASK_SKIP_INSTALL is set)" in result.stdout
+    assert "make install" in result.stdout  # the next steps say how to install later
+    assert not (project / ".venv").exists()
+
+
+def locked_versions(lock: Path) -> dict[str, str]:
+    pins = {}
+    for line in lock.read_text().splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            name, _, version = line.strip().partition("==")
+            pins[name.lower()] = version
+    return pins
