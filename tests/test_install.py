@@ -4,6 +4,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +59,53 @@ def test_post_gen_install_from_scratch(tmp_path: Path) -> None:
     for target in ("test", "lint"):
         made = run(["make", target], cwd=project, timeout=600)
         assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
+    check_dev_server(project)
+
+
+def check_dev_server(project: Path) -> None:
+    """`make dev` serves the site locally, with no AWS account, and its local
+    secret key file is git-ignored."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["make", "dev", f"PORT={port}"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        home = fetch(f"http://127.0.0.1:{port}/", attempts=100)
+        assert f'<strong class="host">127.0.0.1:{port}</strong>' in home.read().decode()
+        session = fetch(f"http://127.0.0.1:{port}/session")
+        assert "HttpOnly" in session.headers["Set-Cookie"]
+        favicon = fetch(f"http://127.0.0.1:{port}/static/favicon.ico").read()
+        assert favicon == (project / "installed_site" / "static" / "favicon.ico").read_bytes()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert (project / "instance" / "secret-key.json").is_file()
+    ignored = run(
+        ["git", "check-ignore", "--no-index", "-q", "instance/secret-key.json"], cwd=project
+    )
+    assert ignored.returncode == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str, attempts: int = 1) -> Any:
+    """GET `url`, retrying every 0.1 s while the server is starting."""
+    for attempt in range(attempts):
+        try:
+            return urllib.request.urlopen(url, timeout=10)
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+    raise AssertionError("unreachable")
 
 
 @pytest.mark.slow
