@@ -5,14 +5,28 @@ BIN := $(VENV)/bin
 PROJECT := {{cookiecutter.project_slug}}
 LINTED := hooks tests local_extensions.py
 
-.DEFAULT_GOAL := test
-.PHONY: test lint bake clean
+OUTPUT ?= ..
+# The same pin as the template tests use.
+COOKIECUTTER := $(shell grep '^cookiecutter==' tests/requirements.txt)
 
-$(VENV)/.installed: tests/requirements.txt $(PROJECT)/requirements/dev.txt
+.DEFAULT_GOAL := help
+.PHONY: help project test lint bake clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.cookiecutter:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(COOKIECUTTER)"
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt $(PROJECT)/requirements/dev.txt
 	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
 	touch $@
+
+project: $(VENV)/.cookiecutter ## Generate a project into $(OUTPUT) (asks the questions)
+	$(BIN)/cookiecutter . --output-dir "$(OUTPUT)"
 
 test: lint ## Install the test environment, then bake projects and run their tests
 	$(BIN)/python -m pytest
@@ -21,8 +35,8 @@ lint: $(VENV)/.installed ## Lint the template's own Python (hooks, tests)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-bake: $(VENV)/.installed ## Bake a default project into ./build (no install)
+bake: $(VENV)/.cookiecutter ## Bake a default project into ./build (no install)
 	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir build .
 
-clean:
+clean: ## Remove .venv, build output and caches
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -142,3 +142,20 @@ def locked_versions(lock: Path) -> dict[str, str]:
             name, _, version = line.strip().partition("==")
             pins[name.lower()] = version
     return pins
+
+
+@pytest.mark.slow
+def test_readme_make_project_generates_interactively(tmp_path: Path) -> None:
+    """README's first command, in a fresh virtualenv, answering at the prompts."""
+    output = tmp_path / "out"
+    answers = "Readme Site\n" + "\n" * 30  # a name, then every default
+    result = run(
+        ["make", "project", f"VENV={tmp_path / 'venv'}", f"OUTPUT={output}"],
+        cwd=TEMPLATE_DIR,
+        env=SKIP_INSTALL,
+        input_text=answers,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (output / "readme-site" / "readme_site" / "settings.json").is_file()
+    assert "Created readme-site/" in result.stdout
