@@ -2,70 +2,62 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from flask import Flask
-from moto import mock_aws
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.secret_key import (
     KeyDocumentError,
     LocalFileKeyStore,
+    RetiredKey,
     S3KeyStore,
     SecretKeys,
 )
 
-BUCKET = "site-secret-key-bucket"
-OBJECT = "flask-secret-key.json"
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
+from .conftest import KEY_BUCKET, KEY_OBJECT
 
 
 def stored_keys(s3: Any) -> SecretKeys:
-    return SecretKeys.from_json(s3.get_object(Bucket=BUCKET, Key=OBJECT)["Body"].read())
+    return SecretKeys.from_json(s3.get_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT)["Body"].read())
 
 
 def test_s3_first_use_creates_the_key_object(s3: Any) -> None:
-    keys = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
+    keys = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
     assert len(keys.current) == 64
     assert keys.fallbacks == ()
     assert stored_keys(s3) == keys
 
 
 def test_s3_later_uses_reuse_the_stored_key(s3: Any) -> None:
-    first = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
-    again = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
+    first = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
+    again = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
     assert again == first
 
 
 def test_s3_reads_fallback_keys(s3: Any) -> None:
-    document = {"current": "c" * 64, "fallbacks": ["a" * 64, "b" * 64]}
-    s3.put_object(Bucket=BUCKET, Key=OBJECT, Body=json.dumps(document).encode())
-    keys = S3KeyStore(BUCKET, OBJECT, client=s3).load_or_create()
-    assert keys == SecretKeys(current="c" * 64, fallbacks=("a" * 64, "b" * 64))
+    document = {
+        "current": "c" * 64,
+        "fallbacks": [{"key": "b" * 64, "retired_at": 20}, {"key": "a" * 64, "retired_at": 10}],
+    }
+    s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=json.dumps(document).encode())
+    keys = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
+    assert keys == SecretKeys(
+        current="c" * 64, fallbacks=(RetiredKey("b" * 64, 20), RetiredKey("a" * 64, 10))
+    )
+    assert keys.verification_keys == ["a" * 64, "b" * 64, "c" * 64]  # signing key last
 
 
 def test_s3_loser_of_a_creation_race_uses_the_winners_key(s3: Any) -> None:
     """Two instances both find no key; the second put is refused and it re-reads."""
-    winner = S3KeyStore(BUCKET, OBJECT, client=s3)
-    loser = S3KeyStore(BUCKET, OBJECT, client=s3)
+    winner = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3)
+    loser = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3)
     real_read = loser._read
     reads = []
 
-    def read_then_let_the_winner_write() -> SecretKeys | None:
+    def read_then_let_the_winner_write() -> tuple[SecretKeys, str] | None:
         result = real_read()
         reads.append(result)
         if len(reads) == 1:  # the loser saw no key, then the winner writes one
@@ -81,16 +73,16 @@ def test_s3_loser_of_a_creation_race_uses_the_winners_key(s3: Any) -> None:
 
 def test_s3_other_errors_are_not_swallowed(s3: Any) -> None:
     with pytest.raises(s3.exceptions.NoSuchBucket):
-        S3KeyStore("no-such-bucket", OBJECT, client=s3).load_or_create()
+        S3KeyStore("no-such-bucket", KEY_OBJECT, client=s3).load_or_create()
 
 
 def test_s3_store_makes_its_own_client_when_deployed(s3: Any) -> None:
-    keys = S3KeyStore(BUCKET, OBJECT).load_or_create()
+    keys = S3KeyStore(KEY_BUCKET, KEY_OBJECT).load_or_create()
     assert keys == stored_keys(s3)
 
 
 def test_app_with_a_bucket_signs_sessions_with_the_s3_key(s3: Any) -> None:
-    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": BUCKET})
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
     with app.test_client() as client:
         assert client.get("/session").status_code == 200
         keys = stored_keys(s3)
@@ -100,11 +92,11 @@ def test_app_with_a_bucket_signs_sessions_with_the_s3_key(s3: Any) -> None:
 
 
 def test_pages_without_session_do_not_load_the_key(s3: Any) -> None:
-    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": BUCKET})
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
     with app.test_client() as client:
         assert client.get("/api/time").status_code == 200
         assert client.get("/").status_code == 200
-    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+    assert s3.list_objects_v2(Bucket=KEY_BUCKET).get("KeyCount") == 0
 
 
 def test_the_key_is_cached_per_process(s3: Any) -> None:
@@ -160,7 +152,15 @@ def test_local_mode_is_the_default_without_a_bucket(app: Flask, key_file: Path) 
 
 @pytest.mark.parametrize(
     "document",
-    ["not json", "[]", '{"fallbacks": []}', '{"current": "short"}', '{"current": 7}'],
+    [
+        "not json",
+        "[]",
+        '{"fallbacks": []}',
+        '{"current": "short"}',
+        '{"current": 7}',
+        '{"current": "%s", "fallbacks": ["old-style"]}' % ("c" * 64),
+        '{"current": "%s", "fallbacks": [{"key": "short", "retired_at": 1}]}' % ("c" * 64),
+    ],
 )
 def test_a_corrupt_key_document_is_refused(tmp_path: Path, document: str) -> None:
     path = tmp_path / "secret-key.json"

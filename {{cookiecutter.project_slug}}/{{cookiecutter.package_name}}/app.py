@@ -22,7 +22,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_config(load_settings()))
     app.config.from_mapping(environment_config())
     app.config.from_mapping(overrides or {})
-    app.session_interface = KeyStoreSessionInterface(key_store_for(app))
+    app.session_interface = KeyStoreSessionInterface(
+        key_store_for(app),
+        cache_seconds=app.config["SECRET_KEY_CACHE_SECONDS"],
+        min_refresh=app.config["SECRET_KEY_MIN_REFRESH_SECONDS"],
+    )
     app.register_blueprint(site)
     return app
 

@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY_BUCKET": None,
     "SECRET_KEY_OBJECT": "flask-secret-key.json",
     "SECRET_KEY_FILE": None,  # None: <instance folder>/secret-key.json
+    # Warm instances re-read the key this often, so rotations reach them.
+    "SECRET_KEY_CACHE_SECONDS": 300,
+    # A cookie signed with an unknown key re-reads it at most this often.
+    "SECRET_KEY_MIN_REFRESH_SECONDS": 10,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when deployed (HTTPS only)

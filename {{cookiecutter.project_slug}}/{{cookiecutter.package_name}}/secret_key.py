@@ -1,13 +1,16 @@
 """Where Flask's session secret key lives, and how it is created exactly once.
 
-The key document is JSON: `{"current": "<hex>", "fallbacks": ["<hex>", ...]}`.
-`current` signs new session cookies; `fallbacks` (older keys) still verify
-cookies signed before a rotation.
+The key document is JSON:
+
+    {"current": "<hex>", "fallbacks": [{"key": "<hex>", "retired_at": <unix seconds>}]}
+
+`current` signs new session cookies; `fallbacks` are keys retired by a rotation
+that still verify cookies signed before it (see `SecretKeys.rotated`).
 
 - `S3KeyStore` (deployed): one object in a private bucket. The first Lambda
   instance to need a key writes it with a conditional put (`IfNoneMatch="*"`);
   an instance that loses that race reads the winner's key, so every instance
-  signs with the same key.
+  signs with the same key. Rotation rewrites it only if unchanged (`IfMatch`).
 - `LocalFileKeyStore` (local runs): a file, created the same race-free way with
   a hard link, so `make dev` needs no AWS account.
 
@@ -21,11 +24,18 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 KEY_BYTES = 32
+KEY_HEX_DIGITS = 2 * KEY_BYTES
+
+# S3 answers a lost conditional write with 412, or with 409 while a competing
+# upload is still in flight.
+RACE_LOST_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
+UPDATE_ATTEMPTS = 5
 
 
 class KeyDocumentError(ValueError):
@@ -33,28 +43,55 @@ class KeyDocumentError(ValueError):
 
 
 @dataclass(frozen=True)
+class RetiredKey:
+    key: str
+    retired_at: int  # unix seconds
+
+
+@dataclass(frozen=True)
 class SecretKeys:
     current: str
-    fallbacks: tuple[str, ...] = field(default=())
+    fallbacks: tuple[RetiredKey, ...] = field(default=())
 
     @classmethod
     def generate(cls) -> SecretKeys:
         return cls(current=secrets.token_hex(KEY_BYTES))
 
+    @property
+    def verification_keys(self) -> list[str]:
+        """Every key that may verify a cookie, the signing key last (itsdangerous' order)."""
+        return [*(retired.key for retired in reversed(self.fallbacks)), self.current]
+
+    def rotated(self, now: int, keep_for: int) -> SecretKeys:
+        """A new signing key; the old one verifies for `keep_for` more seconds.
+
+        Fallbacks retired more than `keep_for` seconds ago are dropped: a cookie
+        signed before then is past the session lifetime and refused anyway.
+        """
+        kept = tuple(old for old in self.fallbacks if now - old.retired_at < keep_for)
+        return SecretKeys(
+            current=secrets.token_hex(KEY_BYTES),
+            fallbacks=(RetiredKey(self.current, now), *kept),
+        )
+
     def to_json(self) -> str:
-        return json.dumps({"current": self.current, "fallbacks": list(self.fallbacks)})
+        fallbacks = [{"key": old.key, "retired_at": old.retired_at} for old in self.fallbacks]
+        return json.dumps({"current": self.current, "fallbacks": fallbacks})
 
     @classmethod
     def from_json(cls, text: str | bytes) -> SecretKeys:
         try:
             data = json.loads(text)
-            current, fallbacks = data["current"], data.get("fallbacks", [])
-        except (ValueError, TypeError, KeyError) as error:
+            current = data["current"]
+            fallbacks = tuple(
+                RetiredKey(old["key"], int(old["retired_at"])) for old in data.get("fallbacks", [])
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise KeyDocumentError(f"unreadable secret key document: {error!r}") from None
-        keys = [current, *fallbacks]
-        if not all(isinstance(key, str) and len(key) >= 2 * KEY_BYTES for key in keys):
-            raise KeyDocumentError("secret keys must be strings of at least 64 hex digits")
-        return cls(current=current, fallbacks=tuple(fallbacks))
+        for key in (current, *(old.key for old in fallbacks)):
+            if not isinstance(key, str) or len(key) < KEY_HEX_DIGITS:
+                raise KeyDocumentError(f"secret keys must be strings of {KEY_HEX_DIGITS}+ digits")
+        return cls(current=current, fallbacks=fallbacks)
 
 
 class KeyStore(Protocol):
@@ -62,10 +99,9 @@ class KeyStore(Protocol):
         """Return the stored keys, creating them first if there are none."""
         ...
 
-
-# S3 answers a lost `IfNoneMatch="*"` race with 412, or with 409 while the
-# winning upload is still in flight.
-RACE_LOST_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
+    def update(self, change: Callable[[SecretKeys], SecretKeys]) -> SecretKeys:
+        """Replace the stored keys with `change(stored)`; return what was stored."""
+        ...
 
 
 class S3KeyStore:
@@ -87,31 +123,52 @@ class S3KeyStore:
     def load_or_create(self) -> SecretKeys:
         stored = self._read()
         if stored is not None:
-            return stored
+            return stored[0]
         created = SecretKeys.generate()
-        try:
-            self.client.put_object(
-                Bucket=self.bucket,
-                Key=self.key,
-                Body=created.to_json().encode(),
-                ContentType="application/json",
-                IfNoneMatch="*",
-            )
-        except self.client.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in RACE_LOST_CODES:
-                raise
-            winner = self._read()
-            if winner is None:
-                raise
-            return winner
-        return created
+        if self._write(created, IfNoneMatch="*"):
+            return created
+        winner = self._read()  # another instance created it first: use theirs
+        if winner is None:
+            raise RuntimeError(f"s3://{self.bucket}/{self.key} vanished during creation")
+        return winner[0]
 
-    def _read(self) -> SecretKeys | None:
+    def update(self, change: Callable[[SecretKeys], SecretKeys]) -> SecretKeys:
+        """Read-modify-write that never overwrites a concurrent change."""
+        for _ in range(UPDATE_ATTEMPTS):
+            stored = self._read()
+            if stored is None:
+                new = change(SecretKeys.generate())
+                written = self._write(new, IfNoneMatch="*")
+            else:
+                new = change(stored[0])
+                written = self._write(new, IfMatch=stored[1])
+            if written:
+                return new
+        raise RuntimeError(f"s3://{self.bucket}/{self.key} kept changing; try again")
+
+    def _read(self) -> tuple[SecretKeys, str] | None:
+        """The stored keys and the object's ETag, or None if there is no object."""
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key)
         except self.client.exceptions.NoSuchKey:
             return None
-        return SecretKeys.from_json(response["Body"].read())
+        return SecretKeys.from_json(response["Body"].read()), response["ETag"]
+
+    def _write(self, keys: SecretKeys, **condition: str) -> bool:
+        """Put `keys` if `condition` holds; False if another writer got there first."""
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.key,
+                Body=keys.to_json().encode(),
+                ContentType="application/json",
+                **condition,
+            )
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in RACE_LOST_CODES:
+                return False
+            raise
+        return True
 
 
 class LocalFileKeyStore:
@@ -122,21 +179,34 @@ class LocalFileKeyStore:
 
     def load_or_create(self) -> SecretKeys:
         try:
-            return SecretKeys.from_json(self.path.read_text(encoding="utf-8"))
+            return self._read()
         except FileNotFoundError:
             pass
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         created = SecretKeys.generate()
         # Write a complete file under a temporary name, then link it into place:
         # the link fails if another process got there first, and no reader ever
         # sees a half-written key.
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".secret-key-")
+        temporary = self._write_temporary(created)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(created.to_json())
             os.link(temporary, self.path)
         except FileExistsError:
-            return SecretKeys.from_json(self.path.read_text(encoding="utf-8"))
+            return self._read()
         finally:
             os.unlink(temporary)
         return created
+
+    def update(self, change: Callable[[SecretKeys], SecretKeys]) -> SecretKeys:
+        new = change(self.load_or_create())
+        os.replace(self._write_temporary(new), self.path)  # atomic on one filesystem
+        return new
+
+    def _read(self) -> SecretKeys:
+        return SecretKeys.from_json(self.path.read_text(encoding="utf-8"))
+
+    def _write_temporary(self, keys: SecretKeys) -> Path:
+        """`keys` in a new owner-only file beside the key file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=".secret-key-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(keys.to_json())
+        return Path(name)

@@ -1,48 +1,193 @@
-"""Flask's signed-cookie sessions, with the secret key loaded on first need.
+"""Flask's signed-cookie sessions, with the secret key loaded only when needed.
 
-The key is fetched from its store (S3 when deployed) the first time a request
-carries a session cookie or writes the session, then cached for the life of
-the process. Requests that never touch the session never load it, so a cold
-start for a cacheable page does not import boto3 or call S3.
-
-Any response that read or wrote the session is marked `Cache-Control: private`:
-a shared cache (CloudFront) must never hand one visitor's cookie or
-session-dependent page to another.
+- The key is fetched from its store (S3 when deployed) the first time a request
+  uses the session: reads or writes it, or sends a session cookie. Pages that
+  never touch the session never load it, so a cold start for a cacheable page
+  neither imports boto3 nor calls S3.
+- Keys are cached per process and re-read every `SECRET_KEY_CACHE_SECONDS`, so
+  a rotation or revocation reaches warm instances. A cookie signed with a key
+  this process does not know yet (just rotated) triggers an early re-read, at
+  most once per `SECRET_KEY_MIN_REFRESH_SECONDS`.
+- If the store cannot be reached and no key is cached, a request that uses the
+  session gets 503 (and a log line); the next request tries again. A failure
+  is never cached as if it were a key. Other pages are unaffected.
+- Any response that read or wrote the session is marked `Cache-Control:
+  private`, so a shared cache (CloudFront) never hands one visitor's cookie or
+  session-dependent page to another.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import ServiceUnavailable
 
 from .secret_key import KeyStore, SecretKeys
 
 if TYPE_CHECKING:
     from flask import Flask, Request, Response
 
+log = logging.getLogger(__name__)
 
-class KeyStoreSessionInterface(SecureCookieSessionInterface):
-    def __init__(self, store: KeyStore) -> None:
+
+class SessionUnavailable(ServiceUnavailable):
+    description = "Sessions are briefly unavailable. Please try again in a moment."
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        # Not even CloudFront's short error caching: the next request retries.
+        return [*super().get_headers(*args, **kwargs), ("Cache-Control", "no-store")]
+
+
+class KeyCache:
+    """The store's keys, cached for `max_age` seconds (thread-safe)."""
+
+    def __init__(self, store: KeyStore, max_age: float, min_refresh: float) -> None:
         self.store = store
+        self.max_age = max_age
+        self.min_refresh = min_refresh
         self._keys: SecretKeys | None = None
+        self._loaded_at = 0.0
         self._lock = threading.Lock()
 
-    def secret_keys(self) -> SecretKeys:
-        """The keys, loaded once per process (a failure is not cached)."""
-        if self._keys is None:
-            with self._lock:
+    def get(self) -> SecretKeys:
+        """Cached keys, re-read when stale; raises only if none were ever loaded."""
+        keys = self._keys
+        if keys is not None and time.monotonic() - self._loaded_at < self.max_age:
+            return keys
+        return self._reload(older_than=self.max_age)
+
+    def refresh_soon(self) -> SecretKeys:
+        """Re-read now unless the keys were read in the last `min_refresh` seconds."""
+        return self._reload(older_than=self.min_refresh)
+
+    def _reload(self, older_than: float) -> SecretKeys:
+        with self._lock:
+            if self._keys is not None and time.monotonic() - self._loaded_at < older_than:
+                return self._keys  # another thread just did it
+            try:
+                self._keys = self.store.load_or_create()
+            except Exception:
                 if self._keys is None:
-                    self._keys = self.store.load_or_create()
-        return self._keys
+                    raise
+                log.warning("secret key refresh failed; keeping the cached key", exc_info=True)
+            self._loaded_at = time.monotonic()
+            return self._keys
+
+
+class KeyedSession(SecureCookieSession):
+    """A session that makes sure the secret key is at hand before first use.
+
+    Every way a view reads or writes the session runs `key_check` once first:
+    that is what turns "the key store is down" into a 503 for session pages
+    only.
+    """
+
+    key_check: Callable[[], Any] | None = None
+
+    def _use(self) -> None:
+        self.accessed = True
+        if self.key_check is not None:
+            self.key_check()
+            self.key_check = None
+
+    def __getitem__(self, key: str) -> Any:
+        self._use()
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._use()
+        return super().__contains__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._use()
+        return super().get(key, default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._use()
+        return super().setdefault(key, default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._use()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._use()
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self._use()
+        return super().pop(key, *default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._use()
+        super().update(*args, **kwargs)
+
+    def popitem(self) -> tuple[str, Any]:
+        self._use()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._use()
+        super().clear()
+
+
+class KeyStoreSessionInterface(SecureCookieSessionInterface):
+    session_class = KeyedSession
+
+    def __init__(self, store: KeyStore, cache_seconds: float = 300, min_refresh: float = 10):
+        self.keys = KeyCache(store, max_age=cache_seconds, min_refresh=min_refresh)
+
+    def secret_keys(self) -> SecretKeys:
+        """The current keys (loaded on first call, then cached)."""
+        return self.keys.get()
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer:
-        keys = self.secret_keys()
+        return self._serializer(self.secret_keys())
+
+    def open_session(self, app: Flask, request: Request) -> KeyedSession:
+        session = self.session_class()
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            session.key_check = self._require_keys  # loaded if the view uses the session
+            return session
+        try:
+            keys = self.secret_keys()
+        except Exception:
+            log.exception("session unavailable: the secret key could not be loaded")
+            session.key_check = self._unavailable
+            return session
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = self._serializer(keys).loads(cookie, max_age=max_age)
+        except BadSignature:
+            # Perhaps signed with a key rotated in since this process read its keys.
+            fresh = self.keys.refresh_soon()
+            if fresh == keys:
+                return session  # a stale or forged cookie: start a new session
+            try:
+                data = self._serializer(fresh).loads(cookie, max_age=max_age)
+            except BadSignature:
+                return session
+        return self.session_class(data)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        if session.accessed:
+            response.cache_control.public = False
+            response.cache_control.s_maxage = None
+            response.cache_control.private = True
+        if isinstance(session, KeyedSession) and session.key_check is not None:
+            return  # the view never used the session: nothing to write or refresh
+        super().save_session(app, session, response)
+
+    def _serializer(self, keys: SecretKeys) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(
-            # itsdangerous signs with the last key and verifies with all of them.
-            [*keys.fallbacks, keys.current],
+            keys.verification_keys,
             salt=self.salt,
             serializer=self.serializer,
             signer_kwargs={
@@ -51,14 +196,13 @@ class KeyStoreSessionInterface(SecureCookieSessionInterface):
             },
         )
 
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if not request.cookies.get(self.get_cookie_name(app)):
-            return self.session_class()  # nothing to verify: no key needed yet
-        return super().open_session(app, request)
+    def _require_keys(self) -> None:
+        try:
+            self.secret_keys()
+        except Exception as error:
+            log.exception("session unavailable: the secret key could not be loaded")
+            raise SessionUnavailable(retry_after=5) from error
 
-    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
-        if session.accessed:
-            response.cache_control.public = False
-            response.cache_control.s_maxage = None
-            response.cache_control.private = True
-        super().save_session(app, session, response)
+    @staticmethod
+    def _unavailable() -> None:
+        raise SessionUnavailable(retry_after=5)

@@ -1,0 +1,224 @@
+"""Rotation, revocation and store outages, as visitors would see them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from {{ cookiecutter.package_name }} import create_app, secret_admin
+from {{ cookiecutter.package_name }}.secret_key import RetiredKey, S3KeyStore, SecretKeys
+
+from .conftest import KEY_BUCKET, KEY_OBJECT
+
+DAY = 86_400
+
+
+class FlakyStore:
+    """A key store that fails while `down` is set (S3 unreachable)."""
+
+    def __init__(self) -> None:
+        self.down = True
+        self.keys = SecretKeys.generate()
+        self.calls = 0
+
+    def load_or_create(self) -> SecretKeys:
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("could not reach S3")
+        return self.keys
+
+    def update(self, change: Any) -> SecretKeys:
+        self.keys = change(self.keys)
+        return self.keys
+
+
+def app_with(store: Any, **config: Any) -> Flask:
+    app = create_app({"TESTING": True, **config})
+    app.session_interface.keys.store = store
+    return app
+
+
+def visits(response: Any) -> int:
+    page = response.get_data(as_text=True)
+    marker = '<strong class="visits">'
+    start = page.index(marker) + len(marker)
+    return int(page[start : page.index("<", start)])
+
+
+@pytest.fixture
+def s3_app(s3: Any) -> Flask:
+    return create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+
+
+@pytest.fixture
+def store(s3: Any) -> S3KeyStore:
+    return S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3)
+
+
+def fresh_instance(app: Flask) -> FlaskClient:
+    """A client whose cookies carry over, served by a new process's key cache."""
+    app.session_interface.keys._keys = None
+    return app.test_client()
+
+
+# Store outages -------------------------------------------------------------
+
+
+def test_pages_without_session_render_while_the_store_is_down() -> None:
+    store = FlakyStore()
+    with app_with(store).test_client() as client:
+        assert client.get("/").status_code == 200
+        assert client.get("/api/time").status_code == 200
+    assert store.calls == 0  # never even tried
+
+
+def test_session_page_answers_503_while_the_store_is_down_then_recovers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = FlakyStore()
+    with app_with(store).test_client() as client, caplog.at_level(logging.ERROR):
+        failed = client.get("/session")
+        assert failed.status_code == 503
+        assert failed.headers["Retry-After"] == "5"
+        assert "no-store" in failed.headers["Cache-Control"]
+        assert "private" in failed.headers["Cache-Control"]
+        assert "Set-Cookie" not in failed.headers
+        assert "secret key could not be loaded" in caplog.text
+
+        assert client.get("/session").status_code == 503  # retried, still down
+        store.down = False
+        recovered = client.get("/session")  # the failure was not cached
+        assert recovered.status_code == 200
+        assert visits(recovered) == 1
+    assert store.calls == 3
+
+
+def test_visitor_with_a_cookie_still_gets_other_pages_during_an_outage() -> None:
+    store = FlakyStore()
+    store.down = False
+    app = app_with(store)
+    client = app.test_client()
+    client.get("/session")  # a signed-in visitor
+    store.down = True
+    client = fresh_instance(app)  # a cold instance that cannot reach S3
+    client.set_cookie("session", app_cookie(app, store.keys, {"visits": 1}))
+    assert client.get("/").status_code == 200
+    assert client.get("/session").status_code == 503
+    store.down = False
+    assert visits(client.get("/session")) == 2  # the cookie was kept, not cleared
+
+
+def test_a_refresh_failure_keeps_the_cached_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = FlakyStore()
+    store.down = False
+    app = app_with(store, SECRET_KEY_CACHE_SECONDS=0)  # every request refreshes
+    with app.test_client() as client:
+        client.get("/session")
+        store.down = True
+        assert visits(client.get("/session")) == 2
+
+
+# Rotation and revocation ---------------------------------------------------
+
+
+def test_rotation_keeps_visitors_signed_in(s3_app: Flask, store: S3KeyStore) -> None:
+    client = s3_app.test_client()
+    assert visits(client.get("/session")) == 1
+    old = store.load_or_create()
+
+    secret_admin.rotate(store, now=1_000, keep_for=31 * DAY)
+    client = fresh_instance(s3_app)  # cookies kept, keys re-read
+    client.set_cookie("session", app_cookie(s3_app, old, {"visits": 1}))
+    assert visits(client.get("/session")) == 2
+    rotated = store.load_or_create()
+    assert rotated.current != old.current
+    assert rotated.fallbacks == (RetiredKey(old.current, 1_000),)
+
+
+def test_warm_instance_learns_a_rotated_key_from_the_first_cookie_it_cannot_verify(
+    store: S3KeyStore, s3_app: Flask
+) -> None:
+    s3_app.session_interface.keys.min_refresh = 0
+    stale = s3_app.test_client()
+    stale.get("/session")  # this instance caches the first key
+    secret_admin.rotate(store, now=1_000, keep_for=31 * DAY)
+    newer = store.load_or_create()
+    stale.set_cookie("session", app_cookie(s3_app, newer, {"visits": 5}))
+    assert visits(stale.get("/session")) == 6  # re-read the key instead of a reset
+
+
+def test_fallbacks_are_pruned_after_the_session_lifetime(store: S3KeyStore) -> None:
+    secret_admin.rotate(store, now=0, keep_for=31 * DAY)
+    secret_admin.rotate(store, now=10 * DAY, keep_for=31 * DAY)
+    assert len(store.load_or_create().fallbacks) == 2
+    keys = secret_admin.rotate(store, now=40 * DAY, keep_for=31 * DAY)
+    assert [old.retired_at for old in keys.fallbacks] == [40 * DAY, 10 * DAY]
+
+
+def test_revocation_signs_everyone_out(s3_app: Flask, store: S3KeyStore) -> None:
+    client = s3_app.test_client()
+    client.get("/session")
+    old = store.load_or_create()
+    revoked = secret_admin.revoke(store)
+    assert revoked.current != old.current
+    assert revoked.fallbacks == ()
+    client = fresh_instance(s3_app)
+    client.set_cookie("session", app_cookie(s3_app, old, {"visits": 7}))
+    assert visits(client.get("/session")) == 1  # the old cookie no longer counts
+
+
+def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
+    """Read-modify-write with If-Match: a rotation never overwrites another."""
+    first = store.load_or_create()
+    real_read = store._read
+    raced = []
+
+    def read_then_someone_else_rotates() -> Any:
+        result = real_read()
+        if not raced:
+            raced.append(True)
+            S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=store.client).update(
+                lambda keys: keys.rotated(now=1, keep_for=DAY)
+            )
+        return result
+
+    store._read = read_then_someone_else_rotates  # type: ignore[method-assign]
+    keys = store.update(lambda keys: keys.rotated(now=2, keep_for=DAY))
+    assert [old.retired_at for old in keys.fallbacks] == [2, 1]
+    assert keys.fallbacks[-1].key == first.current
+
+
+def test_admin_command_finds_the_bucket_from_the_stack(
+    s3: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Outputs:
+        def describe_stacks(self, StackName: str) -> dict[str, Any]:
+            assert StackName == secret_admin.stack_name("prod")
+            outputs = [{"OutputKey": "SecretKeyBucketName", "OutputValue": KEY_BUCKET}]
+            return {"Stacks": [{"Outputs": outputs}]}
+
+    store = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3)
+    first = store.load_or_create()
+    assert secret_admin.main(["rotate", "--stage", "prod"], s3=s3, cloudformation=Outputs()) == 0
+    assert store.load_or_create().fallbacks[0].key == first.current
+    assert "Rotated" in capsys.readouterr().out
+    assert secret_admin.main(["revoke", "--bucket", KEY_BUCKET], s3=s3) == 0
+    assert store.load_or_create().fallbacks == ()
+
+
+def test_admin_command_explains_a_missing_stack_output() -> None:
+    class NoOutputs:
+        def describe_stacks(self, StackName: str) -> dict[str, Any]:
+            return {"Stacks": [{"Outputs": []}]}
+
+    with pytest.raises(LookupError, match="SecretKeyBucketName"):
+        secret_admin.bucket_of_stack("site-dev", NoOutputs())
+
+
+def app_cookie(app: Flask, keys: SecretKeys, data: dict[str, Any]) -> str:
+    """A session cookie as `app` would sign it with `keys`."""
+    return app.session_interface._serializer(keys).dumps(data)

@@ -1,0 +1,94 @@
+"""Rotate or revoke the deployed site's session secret key.
+
+    python -m {{ cookiecutter.package_name }}.secret_admin rotate [--stage STAGE | --bucket NAME]
+    python -m {{ cookiecutter.package_name }}.secret_admin revoke [--stage STAGE | --bucket NAME]
+
+rotate: a new key signs new cookies; the old one keeps verifying existing
+    cookies until the session lifetime (Flask's PERMANENT_SESSION_LIFETIME,
+    31 days by default) has passed, when a later rotation prunes it. Visitors
+    stay signed in. Do this routinely, e.g. every few months.
+revoke: a new key and no fallbacks. Every existing session cookie stops
+    working at once: the response to a leaked key.
+
+Running instances pick up the change within SECRET_KEY_CACHE_SECONDS (5 min).
+The bucket is found from the stage's CloudFormation stack output, using your
+usual AWS credentials; `--bucket` skips that lookup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from .app import create_app
+from .config import DEFAULTS
+from .secret_key import KeyStore, S3KeyStore, SecretKeys
+from .settings import load_settings
+
+BUCKET_OUTPUT = "SecretKeyBucketName"
+
+
+def rotate(store: KeyStore, now: int, keep_for: int) -> SecretKeys:
+    return store.update(lambda keys: keys.rotated(now=now, keep_for=keep_for))
+
+
+def revoke(store: KeyStore) -> SecretKeys:
+    return store.update(lambda _old: SecretKeys.generate())
+
+
+def stack_name(stage: str) -> str:
+    return f"{load_settings().project_slug}-{stage}"
+
+
+def bucket_of_stack(name: str, cloudformation: Any = None) -> str:
+    """The secret-key bucket named in the stack's outputs."""
+    if cloudformation is None:
+        import boto3
+
+        cloudformation = boto3.client("cloudformation", region_name=load_settings().aws_region)
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    for output in stack.get("Outputs", []):
+        if output["OutputKey"] == BUCKET_OUTPUT:
+            return output["OutputValue"]
+    raise LookupError(f"stack {name} has no {BUCKET_OUTPUT} output; is it deployed?")
+
+
+def session_lifetime_seconds() -> int:
+    return int(create_app().permanent_session_lifetime.total_seconds())
+
+
+def main(argv: Sequence[str] | None = None, s3: Any = None, cloudformation: Any = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=__spec__.name if __spec__ else None,
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("action", choices=["rotate", "revoke"])
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stage", default=load_settings().stage, help="deployed stage")
+    where.add_argument("--bucket", help="the secret-key bucket (skips the stack lookup)")
+    args = parser.parse_args(argv)
+
+    bucket = args.bucket or bucket_of_stack(stack_name(args.stage), cloudformation)
+    store = S3KeyStore(bucket, DEFAULTS["SECRET_KEY_OBJECT"], client=s3)
+    if args.action == "rotate":
+        keys = rotate(store, now=int(time.time()), keep_for=session_lifetime_seconds())
+        print(
+            f"Rotated s3://{bucket}/{store.key}: a new signing key, "
+            f"{len(keys.fallbacks)} older key(s) still verify existing sessions."
+        )
+    else:
+        revoke(store)
+        print(f"Revoked s3://{bucket}/{store.key}: every existing session is now invalid.")
+    print(
+        "Running instances switch within SECRET_KEY_CACHE_SECONDS "
+        f"({DEFAULTS['SECRET_KEY_CACHE_SECONDS']} s)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
