@@ -89,3 +89,26 @@ def test_module_handler_serves_requests_with_secure_cookies(tmp_path: Path) -> N
     response = make_handler(app)(rest_event("/session"), None)
     assert "Secure" in response_headers(response)["set-cookie"][0]
     assert lambda_handler.handler(rest_event("/api/time"), None)["statusCode"] == 200
+
+
+def test_each_request_logs_one_json_access_line(
+    handler: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret_headers = {
+        "Cookie": "session=very-secret-cookie",
+        "Authorization": "Bearer very-secret-token",
+    }
+    event = rest_event(
+        "/api/time", headers=secret_headers, query={"token": "very-secret-query"}, body=b"secret"
+    )
+    response = handler(event, None)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["type"] == "access"
+    assert record["method"] == "GET"
+    assert record["path"] == "/api/time"
+    assert record["status"] == response["statusCode"] == 200
+    assert record["request_id"] == event["requestContext"]["requestId"]
+    assert 0 <= record["latency_ms"] < 10_000
+    assert "very-secret" not in lines[0]

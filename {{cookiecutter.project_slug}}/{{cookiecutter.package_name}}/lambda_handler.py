@@ -5,26 +5,40 @@ CloudFront's viewer-request function copies the visitor's Host header into
 ProxyFix turns that header into the request's host for each request's WSGI
 environ (HTTP header names are case-insensitive; apig-wsgi normalises them),
 so `request.host` and `url_for(..., _external=True)` show the public domain
-without touching shared app config.
+without touching shared app config. Each request leaves one JSON access-log
+line (see access_log.py).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from apig_wsgi import make_lambda_handler
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .access_log import access_record, write_access_record
 from .app import create_app
 
 # Deployed traffic is always HTTPS: session cookies must say so.
 DEPLOYED_CONFIG = {"SESSION_COOKIE_SECURE": True}
 
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-def make_handler(app: Flask) -> Any:
+
+def make_handler(app: Flask) -> Handler:
     """A Lambda handler serving `app`, trusting one proxy's X-Forwarded-Host."""
-    return make_lambda_handler(ProxyFix(app.wsgi_app, x_host=1), binary_support=True)
+    serve = make_lambda_handler(ProxyFix(app.wsgi_app, x_host=1), binary_support=True)
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        response = serve(event, context)
+        write_access_record(access_record(event, response, time.perf_counter() - started))
+        return response
+
+    return handler
 
 
 handler = make_handler(create_app(DEPLOYED_CONFIG))
