@@ -37,6 +37,9 @@ REGION_RE = re.compile(
 )
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LABEL_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+ZONE_ID_RE = re.compile(r"Z[A-Z0-9]{1,31}")
+# CloudFront only uses certificates from us-east-1, whatever the app's region.
+CERTIFICATE_ARN_RE = re.compile(r"arn:aws:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]{36}")
 INT_RE = re.compile(r"(0|[1-9][0-9]*)")
 NUMBER_RE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 TEXT_MAX = 200
@@ -194,30 +197,89 @@ def check_throttle(a: dict) -> list[str]:
     return problems + burst
 
 
-def check_domain(a: dict) -> list[str]:
-    value = a["domain_name"]
-    if value == "":
-        return []
+def is_domain(value: object) -> bool:
     labels = value.split(".") if isinstance(value, str) else []
-    valid = (
+    return (
         isinstance(value, str)
         and len(value) <= 253
         and len(labels) >= 2
         and all(LABEL_RE.fullmatch(label) for label in labels)
         and labels[-1].isalpha()
     )
-    if not valid:
-        return [
-            f"domain_name: {value!r} is not a lower-case domain name like www.example.com "
+
+
+def check_domain(a: dict) -> list[str]:
+    """The custom domain, and how its certificate and DNS records are made."""
+    domain, zone_id, zone_name, certificate = (
+        a["domain_name"], a["hosted_zone_id"], a["hosted_zone_name"], a["certificate_arn"]
+    )  # fmt: skip
+    problems = []
+    if domain and not is_domain(domain):
+        problems.append(
+            f"domain_name: {domain!r} is not a lower-case domain name like www.example.com "
             "(no scheme, path, port or trailing dot); leave it empty for none"
+        )
+    if zone_id and not ZONE_ID_RE.fullmatch(zone_id):
+        problems.append(
+            f"hosted_zone_id: {zone_id!r} is not a Route 53 hosted zone ID "
+            "(Z followed by up to 31 upper-case letters and digits)"
+        )
+    if certificate and not CERTIFICATE_ARN_RE.fullmatch(certificate):
+        problems.append(
+            f"certificate_arn: {certificate!r} is not an ACM certificate ARN in us-east-1 "
+            "(arn:aws:acm:us-east-1:<account>:certificate/<id>); CloudFront only accepts "
+            "certificates from us-east-1"
+        )
+    if not domain:
+        problems += [
+            f"{key}: {a[key]!r} needs domain_name; leave it empty without a custom domain"
+            for key in ("hosted_zone_id", "certificate_arn")
+            if a[key]
         ]
-    return []
+        return problems
+    if zone_id:
+        if not is_domain(zone_name):
+            problems.append(
+                f"hosted_zone_name: {zone_name!r} is not a domain name like example.com"
+            )
+        elif domain != zone_name and not domain.endswith("." + zone_name):
+            problems.append(
+                f"hosted_zone_name: {zone_name!r} does not hold domain_name {domain!r}; give "
+                "the zone the domain is in (the domain itself or a parent of it)"
+            )
+    elif not certificate:
+        problems.append(
+            f"domain_name: {domain!r} needs hosted_zone_id (to create its certificate and DNS "
+            "records) or certificate_arn (a certificate you made; DNS set up elsewhere)"
+        )
+    return problems
+
+
+def check_budget(a: dict) -> list[str]:
+    """Billing guardrails: a budget amount, an alert address, alarms."""
+    problems = []
+    budget = str(a["monthly_budget_usd"]).strip()
+    if not NUMBER_RE.fullmatch(budget) or float(budget) > 1_000_000:
+        problems.append(
+            f"monthly_budget_usd: {a['monthly_budget_usd']!r} must be an amount in USD "
+            "from 0 to 1000000 (like 5 or 12.50; 0 means no budget)"
+        )
+    email = a["alert_email"]
+    if email:
+        problems += check_text("alert_email", email)
+        if not problems and not EMAIL_RE.fullmatch(email):
+            problems.append(f"alert_email: {email!r} is not an email address (name@example.com)")
+    elif a["enable_alarms"] is True:
+        problems.append(
+            "enable_alarms: alarms need alert_email to notify; give an address or answer no"
+        )
+    return problems
 
 
 def check_booleans(a: dict) -> list[str]:
     return [
         f"{key}: {a[key]!r} must be yes or no"
-        for key in ("install_dependencies", "init_git")
+        for key in ("install_dependencies", "init_git", "enable_alarms")
         if not isinstance(a[key], bool)
     ]
 
@@ -230,7 +292,7 @@ def problems_in(a: dict) -> list[str]:
     for check in (
         check_email, check_slug, check_package, check_region, check_stage,
         check_choices, check_lambda, check_cache, check_throttle, check_domain,
-        check_booleans,
+        check_budget, check_booleans,
     ):  # fmt: skip
         problems += check(a)
     return problems

@@ -66,6 +66,61 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"domain_name": "WWW.EXAMPLE.COM"}, "domain_name", "lower-case"),
     ({"domain_name": "-bad.example.com"}, "domain_name", "domain name"),
     ({"domain_name": "www.example.123"}, "domain_name", "domain name"),
+    ({"domain_name": "www.example.com"}, "domain_name", "needs hosted_zone_id"),
+    ({"domain_name": "a.example.com", "hosted_zone_id": "z123"}, "hosted_zone_id", "Route 53"),
+    ({"domain_name": "a.example.com", "hosted_zone_id": "Z" + "1" * 32}, "hosted_zone_id", "31"),
+    ({"hosted_zone_id": "Z0123456789ABC"}, "hosted_zone_id", "needs domain_name"),
+    (
+        {"domain_name": "a.example.com", "hosted_zone_id": "Z1", "hosted_zone_name": "other.org"},
+        "hosted_zone_name",
+        "does not hold domain_name",
+    ),
+    (
+        {"domain_name": "a.example.com", "hosted_zone_id": "Z1", "hosted_zone_name": "x"},
+        "hosted_zone_name",
+        "not a domain name",
+    ),
+    (
+        {
+            "domain_name": "badexample.com",
+            "hosted_zone_id": "Z1",
+            "hosted_zone_name": "example.com",
+        },
+        "hosted_zone_name",
+        "does not hold domain_name",
+    ),
+    (
+        {
+            "domain_name": "a.example.com",
+            "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/"
+            "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        },
+        "certificate_arn",
+        "us-east-1",
+    ),
+    ({"domain_name": "a.example.com", "certificate_arn": "my-cert"}, "certificate_arn", "ARN"),
+    (
+        {
+            "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/"
+            "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        },
+        "certificate_arn",
+        "needs domain_name",
+    ),
+    ({"monthly_budget_usd": "-5"}, "monthly_budget_usd", "from 0 to 1000000"),
+    ({"monthly_budget_usd": "five"}, "monthly_budget_usd", "amount in USD"),
+    ({"monthly_budget_usd": "2000000"}, "monthly_budget_usd", "from 0 to 1000000"),
+    ({"alert_email": "ops at example"}, "alert_email", "email address"),
+    ({"alert_email": "ops@example.com\nBcc: x@evil.test"}, "alert_email", "control characters"),
+    ({"alert_email": "ops@example.com\rx"}, "alert_email", "control characters"),
+    ({"enable_alarms": "yes"}, "enable_alarms", "need alert_email"),
+    # Injection attempts in free text: line breaks would split TOML/YAML lines.
+    ({"project_name": 'x"\nname = "evil'}, "project_name", "control characters"),
+    ({"description": "ok\n[tool.evil]"}, "description", "control characters"),
+    ({"author_name": "x\u0000y"}, "author_name", "control characters"),
+    ({"author_email": "a@b.co\n-x"}, "author_email", "control characters"),
+    ({"description": "d" * 201}, "description", "at most 200"),
+    ({"author_name": "n" * 201}, "author_name", "at most 200"),
 ]
 
 

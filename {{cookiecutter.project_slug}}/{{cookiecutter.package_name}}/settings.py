@@ -32,13 +32,20 @@ class Settings:
     cache_max_ttl_seconds: int
     throttle_rate_limit: float
     throttle_burst_limit: int
-    domain_name: str
+    domain_name: str  # "" for none
+    hosted_zone_id: str  # Route 53 zone for the domain's records and certificate, or ""
+    hosted_zone_name: str
+    certificate_arn: str  # an existing us-east-1 certificate, or ""
+    monthly_budget_usd: float  # 0 for no budget
+    alert_email: str  # "" for none yet
+    enable_alarms: bool
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
-            expected = {"int": int, "float": (int, float), "str": str}[field.type]
-            if not isinstance(value, expected) or isinstance(value, bool):
+            expected = {"int": int, "float": (int, float), "str": str, "bool": bool}[field.type]
+            is_bool = isinstance(value, bool)
+            if not isinstance(value, expected) or is_bool != (field.type == "bool"):
                 raise TypeError(f"setting {field.name}={value!r} should be {field.type}")
         if not 0 <= self.cache_default_ttl_seconds <= self.cache_max_ttl_seconds:
             raise ValueError(
