@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from {{ cookiecutter.package_name }} import lambda_handler
+from {{ cookiecutter.package_name }} import create_app, lambda_handler
 from {{ cookiecutter.package_name }}.lambda_handler import make_handler
 
 from .events import API_HOST, response_body, response_headers, rest_event
@@ -112,3 +113,62 @@ def test_each_request_logs_one_json_access_line(
     assert record["request_id"] == event["requestContext"]["requestId"]
     assert 0 <= record["latency_ms"] < 10_000
     assert "very-secret" not in lines[0]
+
+
+ORIGIN_SECRET = str(uuid.uuid4())  # like the stack's: the UUID in its stack ID
+
+
+@pytest.fixture
+def guarded_handler(key_file: Path) -> Any:
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY_FILE": str(key_file), "ORIGIN_SECRET": ORIGIN_SECRET}
+    )
+    return make_handler(app)
+
+
+def test_requests_through_cloudfront_are_served(guarded_handler: Any) -> None:
+    event = rest_event(
+        "/", headers={"X-Origin-Verify": ORIGIN_SECRET, "X-Forwarded-Host": "a.example"}
+    )
+    response = guarded_handler(event, None)
+    assert response["statusCode"] == 200
+    assert b">a.example<" in response_body(response)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # straight to the execute-api URL
+        {"X-Origin-Verify": "guess"},
+        {"X-Origin-Verify": ORIGIN_SECRET[:-1]},
+        {"X-Origin-Verify": ORIGIN_SECRET + "x"},
+        {"X-Origin-Verify": ""},
+    ],
+)
+def test_requests_that_bypass_cloudfront_are_refused(guarded_handler: Any, headers: dict) -> None:
+    event = rest_event("/session", headers={**headers, "X-Forwarded-Host": "spoofed.example"})
+    response = guarded_handler(event, None)
+    assert response["statusCode"] == 403
+    assert "no-store" in response_headers(response)["cache-control"][0]
+    assert b"spoofed" not in response_body(response)
+    assert "set-cookie" not in response_headers(response)
+
+
+def test_the_app_never_sees_the_origin_secret(key_file: Path) -> None:
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY_FILE": str(key_file), "ORIGIN_SECRET": ORIGIN_SECRET}
+    )
+
+    @app.get("/headers")
+    def headers() -> dict[str, str]:
+        from flask import request
+
+        return dict(request.headers)
+
+    event = rest_event("/headers", headers={"X-Origin-Verify": ORIGIN_SECRET})
+    body = response_body(make_handler(app)(event, None)).decode()
+    assert ORIGIN_SECRET not in body
+
+
+def test_without_an_origin_secret_every_request_is_served(handler: Any) -> None:
+    assert handler(rest_event("/api/time"), None)["statusCode"] == 200

@@ -5,8 +5,9 @@ CloudFront's viewer-request function copies the visitor's Host header into
 ProxyFix turns that header into the request's host for each request's WSGI
 environ (HTTP header names are case-insensitive; apig-wsgi normalises them),
 so `request.host` and `url_for(..., _external=True)` show the public domain
-without touching shared app config. Each request leaves one JSON access-log
-line (see access_log.py).
+without touching shared app config. Requests that did not come through
+CloudFront are refused (see origin_guard.py). Each request leaves one JSON
+access-log line (see access_log.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .access_log import access_record, write_access_record
 from .app import create_app
+from .origin_guard import OriginGuard
 
 # Deployed traffic is always HTTPS: session cookies must say so.
 DEPLOYED_CONFIG = {"SESSION_COOKIE_SECURE": True}
@@ -29,8 +31,15 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def make_handler(app: Flask) -> Handler:
-    """A Lambda handler serving `app`, trusting one proxy's X-Forwarded-Host."""
-    serve = make_lambda_handler(ProxyFix(app.wsgi_app, x_host=1), binary_support=True)
+    """A Lambda handler serving `app`, trusting one proxy's X-Forwarded-Host.
+
+    With `ORIGIN_SECRET` configured (the deployed stack sets it), only requests
+    carrying it in `X-Origin-Verify` reach the app.
+    """
+    wsgi_app = ProxyFix(app.wsgi_app, x_host=1)
+    if app.config["ORIGIN_SECRET"]:
+        wsgi_app = OriginGuard(wsgi_app, app.config["ORIGIN_SECRET"])
+    serve = make_lambda_handler(wsgi_app, binary_support=True)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()
