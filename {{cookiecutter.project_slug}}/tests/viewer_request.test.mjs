@@ -1,0 +1,92 @@
+// Tests for infra/viewer_request.js, the CloudFront viewer-request function.
+// Run with `node --test tests/viewer_request.test.mjs` (tests/test_viewer_request.py
+// does, under pytest).
+//
+// The function file is plain script source, as CloudFront runs it: it is
+// compiled with `new Function` (not `vm`, whose objects come from another realm
+// and fail deepStrictEqual), which also rejects any module syntax in it.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+const source = readFileSync(new URL("../infra/viewer_request.js", import.meta.url), "utf8");
+const handler = new Function(`${source}\nreturn handler;`)();
+
+// A viewer-request event shaped like the ones CloudFront passes to functions.
+function viewerRequest(headers) {
+    return {
+        version: "1.0",
+        context: {
+            distributionDomainName: "d111111abcdef8.cloudfront.net",
+            distributionId: "EDFDVBD6EXAMPLE",
+            eventType: "viewer-request",
+            requestId: "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
+        },
+        viewer: { ip: "198.51.100.11" },
+        request: {
+            method: "GET",
+            uri: "/api/time",
+            querystring: {
+                page: { value: "2" },
+                tag: { value: "a", multiValue: [{ value: "a" }, { value: "b,c" }] },
+                empty: { value: "" },
+            },
+            headers,
+            cookies: {
+                session: { value: "eyJhIjoxfQ.abc" },
+                theme: { value: "dark", multiValue: [{ value: "dark" }, { value: "light" }] },
+            },
+        },
+    };
+}
+
+function browserHeaders(extra) {
+    return {
+        host: { value: "www.example.com" },
+        "user-agent": { value: "Mozilla/5.0 (X11; Linux x86_64)" },
+        accept: { value: "text/html,application/xhtml+xml" },
+        "accept-language": { value: "en-GB,en;q=0.9" },
+        "x-custom": { value: "one", multiValue: [{ value: "one" }, { value: "two" }] },
+        ...extra,
+    };
+}
+
+test("copies the viewer's host into x-forwarded-host", () => {
+    const event = viewerRequest(browserHeaders());
+    const result = handler(event);
+    assert.equal(result, event.request);
+    assert.deepEqual(result.headers["x-forwarded-host"], { value: "www.example.com" });
+    assert.deepEqual(result.headers.host, { value: "www.example.com" });
+});
+
+test("overwrites an x-forwarded-host sent by the client", () => {
+    const spoofed = {
+        "x-forwarded-host": {
+            value: "evil.example.net",
+            multiValue: [{ value: "evil.example.net" }, { value: "other.example.org" }],
+        },
+    };
+    const result = handler(viewerRequest(browserHeaders(spoofed)));
+    assert.deepEqual(result.headers["x-forwarded-host"], { value: "www.example.com" });
+});
+
+test("removes a client-sent x-forwarded-host when there is no host header", () => {
+    const headers = browserHeaders({ "x-forwarded-host": { value: "evil.example.net" } });
+    delete headers.host;
+    const result = handler(viewerRequest(headers));
+    assert.equal("x-forwarded-host" in result.headers, false);
+    assert.equal("host" in result.headers, false);
+});
+
+test("adds nothing when there is neither host nor x-forwarded-host", () => {
+    const result = handler(viewerRequest({ accept: { value: "*/*" } }));
+    assert.deepEqual(result.headers, { accept: { value: "*/*" } });
+});
+
+test("leaves everything else in the request untouched", () => {
+    const event = viewerRequest(browserHeaders({ "x-forwarded-host": { value: "evil" } }));
+    const expected = structuredClone(event.request);
+    expected.headers["x-forwarded-host"] = { value: "www.example.com" };
+    assert.deepEqual(handler(event), expected);
+});
