@@ -1,0 +1,193 @@
+"""The baked project's Lambda bundle, built for real (`python -m infra.bundle`):
+Linux wheels for the chosen architecture from the package index, the app
+package, nothing else, and nothing rebuilt when nothing changed."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .baking import TEMPLATE_DIR, run
+
+pytestmark = [pytest.mark.network, pytest.mark.xdist_group("bundle-build")]
+
+# ELF e_machine values (little-endian u16 at offset 18 of the header).
+ELF_MACHINES = {"arm64": 183, "x86_64": 62}
+SIZES = re.compile(r"([\d.]+) MB unzipped, ([\d.]+) MB zipped")
+
+# One bake per architecture; the other answers vary a little too.
+ANSWERS = {
+    "arm64": {},
+    "x86_64": {"architecture": "x86_64", "python_version": "3.12", "project_name": "Acme Shop"},
+}
+
+
+@dataclass(frozen=True)
+class Build:
+    project: Path
+    package: str
+    architecture: str
+    output: Path
+    stdout: str
+    seconds: float
+
+
+def build_bundle(project: Path, *extra: str) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = run([sys.executable, "-m", "infra.bundle", *extra], cwd=project, timeout=600)
+    return result, time.perf_counter() - started
+
+
+@pytest.fixture(params=list(ANSWERS), scope="module")
+def built(request: pytest.FixtureRequest, cookies_session: Any) -> Build:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
+        baked = cookies_session.bake(
+            extra_context=ANSWERS[request.param], template=str(TEMPLATE_DIR)
+        )
+    assert baked.exit_code == 0, baked.exception
+    result, seconds = build_bundle(baked.project_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return Build(
+        project=baked.project_path,
+        package=baked.context["package_name"],
+        architecture=request.param,
+        output=baked.project_path / "build" / "lambda",
+        stdout=result.stdout,
+        seconds=seconds,
+    )
+
+
+def elf_machine(path: Path) -> int:
+    header = path.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF", f"{path.name} is not an ELF file"
+    return int.from_bytes(header[18:20], "little")
+
+
+def test_build_reports_its_sizes(built: Build, record_property: Any) -> None:
+    sizes = SIZES.search(built.stdout)
+    assert sizes, built.stdout
+    unzipped, zipped = (float(size) for size in sizes.groups())
+    record_property(f"bundle_{built.architecture}_unzipped_mb", unzipped)
+    record_property(f"bundle_{built.architecture}_zipped_mb", zipped)
+    record_property(f"bundle_{built.architecture}_build_seconds", round(built.seconds, 2))
+    # Flask + apig-wsgi: a couple of MB, far below Lambda's 250 MB limit.
+    assert 0.5 < unzipped < 20
+    assert 0.1 < zipped < unzipped
+
+
+def test_compiled_dependency_is_built_for_the_lambda_architecture(built: Build) -> None:
+    speedups = list((built.output / "markupsafe").glob("_speedups*.so"))
+    assert len(speedups) == 1, sorted(p.name for p in (built.output / "markupsafe").iterdir())
+    assert elf_machine(speedups[0]) == ELF_MACHINES[built.architecture]
+    python = json.loads(
+        (built.project / built.package / "settings.json").read_text(encoding="utf-8")
+    )["python_version"]
+    assert f"cpython-{python.replace('.', '')}" in speedups[0].name
+
+
+def test_bundle_holds_the_app_and_its_dependencies_only(built: Build) -> None:
+    top_level = {path.name for path in built.output.iterdir()}
+    assert {built.package, "flask", "werkzeug", "jinja2", "apig_wsgi", "markupsafe"} <= top_level
+    assert (built.output / built.package / "settings.json").is_file()
+    assert (built.output / built.package / "lambda_handler.py").is_file()
+    assert (built.output / built.package / "templates" / "index.html").is_file()
+    unwanted = [
+        path.relative_to(built.output).as_posix()
+        for path in built.output.rglob("*")
+        if path.name in {"__pycache__", "tests", "boto3", "botocore", "bin"}
+        or path.suffix in {".pyc", ".pyo"}
+        or path.name.startswith(("boto3-", "botocore-"))
+    ]
+    assert unwanted == []
+    assert not (built.output / "tests").exists()
+    assert not (built.output / "infra").exists()
+
+
+# Imports the handler from the bundle alone and serves one API Gateway event.
+SERVE_ONE_EVENT = """
+import json, sys
+bundle, package, event = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, bundle)
+import flask
+handler = __import__(package + ".lambda_handler", fromlist=["handler"]).handler
+response = handler(event, None)
+print(json.dumps({"status": response["statusCode"], "body": response["body"],
+                  "flask_from_bundle": flask.__file__.startswith(bundle)}))
+"""
+
+
+def api_gateway_event(path: str) -> dict[str, Any]:
+    headers = {"Host": "abc.execute-api.example", "X-Forwarded-Host": "www.example.com"}
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {"stage": "dev", "identity": {"sourceIp": "203.0.113.7"}},
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def test_bundle_serves_a_request_on_its_own(built: Build) -> None:
+    """No site-packages (-I -S) and no bytecode written (-B): only the bundle and
+    the standard library. This Python skips compiled modules built for the
+    Lambda's Python, and MarkupSafe falls back to pure Python."""
+    event = json.dumps(api_gateway_event("/api/time"))
+    result = run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-B",
+            "-c",
+            SERVE_ONE_EVENT,
+            str(built.output),
+            built.package,
+            event,
+        ],
+        cwd=built.output,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    served = json.loads(result.stdout.splitlines()[-1])
+    assert served["status"] == 200, served
+    assert served["flask_from_bundle"] is True
+    assert not list(built.output.rglob("__pycache__"))
+
+
+def test_second_build_does_nothing(built: Build) -> None:
+    stamp = built.output / ".bundle-fingerprint"
+    before = stamp.stat().st_mtime_ns, built.output.stat().st_ino
+    result, seconds = build_bundle(built.project)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert (stamp.stat().st_mtime_ns, built.output.stat().st_ino) == before
+    assert seconds < built.seconds + 1
+
+
+def test_a_changed_source_file_triggers_a_rebuild(built: Build) -> None:
+    views = built.project / built.package / "views.py"
+    original = views.read_text(encoding="utf-8")
+    try:
+        views.write_text(original + "\n# changed\n", encoding="utf-8")
+        result, _ = build_bundle(built.project)
+        assert result.returncode == 0, result.stderr
+        assert "Built" in result.stdout
+        bundled = (built.output / built.package / "views.py").read_text(encoding="utf-8")
+        assert bundled.endswith("# changed\n")
+    finally:
+        views.write_text(original, encoding="utf-8")
+    assert "Built" in build_bundle(built.project)[0].stdout  # back to the original sources
