@@ -1,0 +1,200 @@
+"""Bake projects with non-default answers, synthesize each one's CDK app the way
+the CDK CLI runs it (`python -m infra.app`, offline, against a stand-in Lambda
+bundle), and check the CloudFormation template carries the answers and passes
+cfn-lint with the project's own .cfnlintrc."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint_file
+
+from .baking import TEMPLATE_DIR, run
+
+# Each answer differs from the default and from the other set.
+ANSWER_SETS: dict[str, dict[str, str]] = {
+    "eu-staging-x86": {
+        "project_name": "Shop Front",
+        "aws_region": "eu-central-1",
+        "stage": "staging",
+        "python_version": "3.12",
+        "architecture": "x86_64",
+        "lambda_memory_mb": "512",
+        "lambda_timeout_seconds": "15",
+        "price_class": "PriceClass_200",
+        "cache_default_ttl_seconds": "60",
+        "cache_max_ttl_seconds": "600",
+        "throttle_rate_limit": "7.5",
+        "throttle_burst_limit": "15",
+    },
+    # The longest slug and stage, so the longest CloudFront names; caching off.
+    "longest-names-no-cache": {
+        "project_name": "Longest Names",
+        "project_slug": "a-project-slug-of-28-letters",
+        "aws_region": "ap-southeast-2",
+        "stage": "preproduction-01",
+        "python_version": "3.14",
+        "architecture": "arm64",
+        "lambda_memory_mb": "1024",
+        "lambda_timeout_seconds": "5",
+        "price_class": "PriceClass_All",
+        "cache_default_ttl_seconds": "0",
+        "cache_max_ttl_seconds": "0",
+        "throttle_rate_limit": "2",
+        "throttle_burst_limit": "3",
+    },
+}
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+JSII_QUIET = {"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+
+
+class Synthesized:
+    """A baked project and the template its CDK app produced."""
+
+    def __init__(self, project: Path, answers: dict[str, Any], template: dict[str, Any]):
+        self.project = project
+        self.answers = answers
+        self.template = template
+
+    def of_type(self, resource_type: str) -> list[dict[str, Any]]:
+        return [r for r in self.template["Resources"].values() if r["Type"] == resource_type]
+
+    def one(self, resource_type: str) -> dict[str, Any]:
+        [resource] = self.of_type(resource_type)
+        return resource["Properties"]
+
+    def answer(self, key: str) -> str:
+        return str(self.answers[key])
+
+
+@pytest.fixture(params=list(ANSWER_SETS), scope="module")
+def synthesized(
+    request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Synthesized:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
+        result = cookies_session.bake(
+            extra_context=ANSWER_SETS[request.param], template=str(TEMPLATE_DIR)
+        )
+    assert result.exit_code == 0, result.exception
+    project, answers = result.project_path, result.context
+
+    bundle = tmp_path_factory.mktemp("bundle")
+    (bundle / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    environment = {
+        **JSII_QUIET,
+        "CDK_OUTDIR": str(outdir),
+        "CDK_CONTEXT_JSON": json.dumps({"bundle_dir": str(bundle)}),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    synth = run([sys.executable, "-m", "infra.app"], cwd=project, env=environment)
+    assert synth.returncode == 0, synth.stderr[-4000:]
+
+    stack = f"{answers['project_slug']}-{answers['stage']}"
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["artifacts"][stack]["environment"] == (
+        f"aws://unknown-account/{answers['aws_region']}"
+    )
+    template = json.loads((outdir / f"{stack}.template.json").read_text(encoding="utf-8"))
+    return Synthesized(project, answers, template)
+
+
+def test_function_carries_the_answers(synthesized: Synthesized) -> None:
+    function = synthesized.one("AWS::Lambda::Function")
+    assert function["Runtime"] == f"python{synthesized.answer('python_version')}"
+    assert function["Architectures"] == [synthesized.answer("architecture")]
+    assert function["MemorySize"] == int(synthesized.answer("lambda_memory_mb"))
+    assert function["Timeout"] == int(synthesized.answer("lambda_timeout_seconds"))
+    assert function["Handler"] == f"{synthesized.answer('package_name')}.lambda_handler.handler"
+    assert synthesized.one("AWS::Logs::LogGroup")["RetentionInDays"] > 0
+
+
+def test_api_stage_carries_the_answers(synthesized: Synthesized) -> None:
+    api = synthesized.one("AWS::ApiGateway::RestApi")
+    assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert api["BinaryMediaTypes"] == ["*/*"]
+    stage = synthesized.one("AWS::ApiGateway::Stage")
+    assert stage["StageName"] == synthesized.answer("stage")
+    [settings] = stage["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == float(synthesized.answer("throttle_rate_limit"))
+    assert settings["ThrottlingBurstLimit"] == int(synthesized.answer("throttle_burst_limit"))
+
+
+def test_distribution_carries_the_answers(synthesized: Synthesized) -> None:
+    config = synthesized.one("AWS::CloudFront::Distribution")["DistributionConfig"]
+    assert config["PriceClass"] == synthesized.answer("price_class")
+    assert config["HttpVersion"] == "http2and3"
+    [origin] = config["Origins"]
+    assert origin["OriginPath"] == f"/{synthesized.answer('stage')}"
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["Compress"] is True
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    [association] = behavior["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+
+
+def test_cache_policy_carries_the_ttls(synthesized: Synthesized) -> None:
+    default_ttl = int(synthesized.answer("cache_default_ttl_seconds"))
+    max_ttl = int(synthesized.answer("cache_max_ttl_seconds"))
+    behavior = synthesized.one("AWS::CloudFront::Distribution")["DistributionConfig"][
+        "DefaultCacheBehavior"
+    ]
+    policies = synthesized.of_type("AWS::CloudFront::CachePolicy")
+    if max_ttl == 0:
+        assert policies == []
+        assert behavior["CachePolicyId"] == CACHING_DISABLED
+        return
+    [policy] = policies
+    config = policy["Properties"]["CachePolicyConfig"]
+    assert (config["MinTTL"], config["DefaultTTL"], config["MaxTTL"]) == (0, default_ttl, max_ttl)
+    key = config["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+
+
+def test_cloudfront_names_fit_and_carry_slug_stage_and_region(synthesized: Synthesized) -> None:
+    expected = "-".join(synthesized.answer(key) for key in ("project_slug", "stage", "aws_region"))
+    function = synthesized.one("AWS::CloudFront::Function")
+    assert function["Name"] == expected
+    assert len(expected) <= 64
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    for policy in synthesized.of_type("AWS::CloudFront::CachePolicy"):
+        assert policy["Properties"]["CachePolicyConfig"]["Name"] == expected
+
+
+def test_no_iam_wildcard_resources(synthesized: Synthesized) -> None:
+    for policy in synthesized.of_type("AWS::IAM::Policy"):
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            resources = statement["Resource"]
+            assert "*" not in (resources if isinstance(resources, list) else [resources])
+
+
+def test_template_passes_cfn_lint(
+    synthesized: Synthesized, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "stack.template.json"
+    path.write_text(json.dumps(synthesized.template, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.chdir(synthesized.project)  # the project's .cfnlintrc lists ignored rules
+    matches = lint_file(path, ManualArgs(regions=[synthesized.answer("aws_region")]))
+    assert [str(match) for match in matches] == []
+
+
+def test_cdk_cli_is_pinned_and_kept_offline() -> None:
+    project_template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    cdk_json = json.loads((project_template / "cdk.json").read_text(encoding="utf-8"))
+    assert cdk_json["app"] == ".venv/bin/python -m infra.app"
+    assert cdk_json["notices"] is False
+    assert cdk_json["context"]["cli-telemetry"] is False
+    package = json.loads((project_template / "package.json").read_text(encoding="utf-8"))
+    lock_text = (project_template / "package-lock.json").read_text(encoding="utf-8")
+    version = package["devDependencies"]["aws-cdk"]
+    assert re.fullmatch(r"2\.1\d{3}\.\d+", version), "pin one exact CLI release"
+    assert json.loads(lock_text)["packages"]["node_modules/aws-cdk"]["version"] == version
+    for machine_specific in ("file:", "/tmp/", "/home/", "/root/", "localhost"):
+        assert machine_specific not in lock_text

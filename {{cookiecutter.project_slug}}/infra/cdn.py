@@ -1,0 +1,117 @@
+"""CloudFront in front of the REST API's stage.
+
+Caching and cookies:
+
+- The cache key is the path and the query string (plus the normalised
+  Accept-Encoding, so gzip and brotli copies are kept apart). Cookies are not
+  in the key: an anonymous, cacheable page is stored once and served to every
+  visitor, whatever cookies they carry.
+- Every viewer header except Host, every cookie and the query string still
+  reach the origin (the managed "AllViewerExceptHostHeader" origin request
+  policy), so the app sees its session cookie, form content types, Referer,
+  and the `X-Forwarded-Host` set by the viewer-request function. The Host
+  stays the API's own: API Gateway answers a foreign Host with 403.
+- What CloudFront stores is decided by the app's Cache-Control. A response
+  that touches the session says `private` (and the session page `no-store`),
+  which CloudFront never caches because the minimum TTL is 0; pages that
+  don't touch the session carry no Set-Cookie and are safe to share.
+- A maximum TTL of 0 means "never cache": CloudFront refuses a cache policy
+  that caches nothing yet names cache-key values, so the managed
+  CachingDisabled policy is used instead (CloudFront then compresses nothing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from constructs import Construct
+
+PRICE_CLASSES = {
+    "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
+    "PriceClass_200": cloudfront.PriceClass.PRICE_CLASS_200,
+    "PriceClass_All": cloudfront.PriceClass.PRICE_CLASS_ALL,
+}
+# CloudFront Function names: letters, digits, '-' and '_', at most 64 characters.
+MAX_FUNCTION_NAME = 64
+
+
+class SiteCdn(Construct):
+    """A distribution whose default behaviour serves everything from the API."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        api: apigateway.RestApi,
+        origin_path: str,
+        name: str,
+        price_class: str,
+        default_ttl_seconds: int,
+        max_ttl_seconds: int,
+        viewer_request_file: Path,
+    ) -> None:
+        """`origin_path` is the API stage's path (`/<stage>`); `name` names the
+        account-wide CloudFront resources (function, cache policy) and must
+        differ between stages and regions."""
+        super().__init__(scope, construct_id)
+        if len(name) > MAX_FUNCTION_NAME:
+            raise ValueError(f"CloudFront name {name!r} is longer than {MAX_FUNCTION_NAME}")
+        if price_class not in PRICE_CLASSES:
+            raise ValueError(f"price_class {price_class!r} is not one of {sorted(PRICE_CLASSES)}")
+
+        self.viewer_request = cloudfront.Function(
+            self,
+            "ViewerRequest",
+            function_name=name,
+            comment="Copies the viewer's Host into X-Forwarded-Host",
+            code=cloudfront.FunctionCode.from_file(file_path=str(viewer_request_file)),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        self.cache_policy = self._cache_policy(name, default_ttl_seconds, max_ttl_seconds)
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment=name,
+            default_behavior=cloudfront.BehaviorOptions(
+                # `/x` on the site is `/<stage>/x` on the API.
+                origin=origins.RestApiOrigin(api, origin_path=origin_path),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                cache_policy=self.cache_policy,
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                compress=True,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=self.viewer_request,
+                        event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
+                    )
+                ],
+            ),
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=PRICE_CLASSES[price_class],
+        )
+
+    def _cache_policy(
+        self, name: str, default_ttl_seconds: int, max_ttl_seconds: int
+    ) -> cloudfront.ICachePolicy:
+        if max_ttl_seconds == 0:
+            return cloudfront.CachePolicy.CACHING_DISABLED
+        return cloudfront.CachePolicy(
+            self,
+            "CachePolicy",
+            cache_policy_name=name,
+            comment="Path and query string; cookies reach the origin but stay out of the key",
+            min_ttl=Duration.seconds(0),
+            default_ttl=Duration.seconds(default_ttl_seconds),
+            max_ttl=Duration.seconds(max_ttl_seconds),
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.all(),
+            header_behavior=cloudfront.CacheHeaderBehavior.none(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+        )

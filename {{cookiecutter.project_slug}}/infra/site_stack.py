@@ -1,0 +1,199 @@
+"""The site's AWS resources, one CloudFormation stack per stage.
+
+    visitor -> CloudFront (+ viewer-request function) -> API Gateway REST stage
+            -> Lambda (the Flask app) -> S3 (the session secret key)
+
+Everything is sized by the generated settings (`settings.json`); see
+`cdn.py` for how CloudFront caches and what it forwards.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import DEFAULTS, OVERRIDE_VARIABLE
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .cdn import SiteCdn
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BUNDLE_DIR = PROJECT_ROOT / "build" / "lambda"
+VIEWER_REQUEST_FILE = Path(__file__).with_name("viewer_request.js")
+HANDLER = "{{ cookiecutter.package_name }}.lambda_handler.handler"
+# The one S3 object the function may read and write.
+SECRET_KEY_OBJECT: str = DEFAULTS["SECRET_KEY_OBJECT"]
+
+RUNTIMES = {
+    "3.12": lambda_.Runtime.PYTHON_3_12,
+    "3.13": lambda_.Runtime.PYTHON_3_13,
+    "3.14": lambda_.Runtime.PYTHON_3_14,
+}
+ARCHITECTURES = {
+    "arm64": lambda_.Architecture.ARM_64,
+    "x86_64": lambda_.Architecture.X86_64,
+}
+# API Gateway's default (and, without a quota increase, maximum) integration
+# timeout. A Lambda timeout at or below it means the function, not API
+# Gateway, decides when a request has taken too long; the margin above the
+# function's own timeout absorbs a cold start.
+API_INTEGRATION_TIMEOUT_SECONDS = 29
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+
+def edge_name(settings: Settings, stage: str, region: str) -> str:
+    """The name of the account-wide CloudFront resources (function, cache
+    policy) of one deployment: unique per project, stage and region."""
+    return f"{settings.project_slug}-{stage}-{region}"
+
+
+class SiteStack(Stack):
+    """Lambda + REST API + CloudFront + the secret-key bucket, for one stage."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        stage: str,
+        bundle_dir: Path = DEFAULT_BUNDLE_DIR,
+        viewer_request_file: Path = VIEWER_REQUEST_FILE,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"{settings.project_name} ({stage})",
+            **kwargs,
+        )
+        if Token.is_unresolved(self.region):
+            raise ValueError("SiteStack needs an explicit region (env=Environment(region=...))")
+        if settings.lambda_timeout_seconds > API_INTEGRATION_TIMEOUT_SECONDS:
+            raise ValueError(
+                f"lambda_timeout_seconds must be at most {API_INTEGRATION_TIMEOUT_SECONDS}"
+            )
+        if not bundle_dir.is_dir():
+            raise FileNotFoundError(
+                f"no Lambda bundle at {bundle_dir}: run `make build` (python -m infra.bundle)"
+            )
+
+        self.bucket = self._secret_key_bucket()
+        self.log_group = logs.LogGroup(
+            self,
+            "FunctionLogs",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.function = self._function(settings, stage, bundle_dir)
+        self.api = self._api(settings, stage)
+        self.cdn = SiteCdn(
+            self,
+            "Cdn",
+            api=self.api,
+            origin_path=f"/{stage}",
+            name=edge_name(settings, stage, self.region),
+            price_class=settings.price_class,
+            default_ttl_seconds=settings.cache_default_ttl_seconds,
+            max_ttl_seconds=settings.cache_max_ttl_seconds,
+            viewer_request_file=viewer_request_file,
+        )
+        self._outputs()
+
+    def _secret_key_bucket(self) -> s3.Bucket:
+        # Retained when the stack is deleted: a redeploy then finds the same key
+        # and visitors' sessions stay valid. See the README to delete it.
+        return s3.Bucket(
+            self,
+            "SecretKeyBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _function(self, settings: Settings, stage: str, bundle_dir: Path) -> lambda_.Function:
+        role = iam.Role(
+            self,
+            "FunctionRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Writes the function's logs; reads and writes the session secret key",
+        )
+        self.log_group.grant_write(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject"],
+                resources=[self.bucket.arn_for_objects(SECRET_KEY_OBJECT)],
+            )
+        )
+        # No s3:ListBucket: S3 then reports the key, before its creation, as 403
+        # rather than 404, which the app's key store handles (secret_key.py).
+        config = {
+            "SECRET_KEY_BUCKET": self.bucket.bucket_name,
+            "SECRET_KEY_OBJECT": SECRET_KEY_OBJECT,
+            "STAGE": stage,
+        }
+        return lambda_.Function(
+            self,
+            "Function",
+            description=f"{settings.project_name} ({stage})",
+            runtime=RUNTIMES[settings.python_version],
+            architecture=ARCHITECTURES[settings.architecture],
+            memory_size=settings.lambda_memory_mb,
+            timeout=Duration.seconds(settings.lambda_timeout_seconds),
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(bundle_dir)),
+            role=role,
+            log_group=self.log_group,
+            environment={OVERRIDE_VARIABLE: self.to_json_string(config)},
+        )
+
+    def _api(self, settings: Settings, stage: str) -> apigateway.LambdaRestApi:
+        return apigateway.LambdaRestApi(
+            self,
+            "Api",
+            handler=self.function,
+            proxy=True,
+            rest_api_name=f"{settings.project_slug}-{stage}",
+            description=f"{settings.project_name} ({stage}), served through CloudFront",
+            endpoint_configuration=apigateway.EndpointConfiguration(
+                types=[apigateway.EndpointType.REGIONAL]
+            ),
+            # Every body passes through untouched (base64); apig-wsgi decodes it.
+            binary_media_types=["*/*"],
+            # No account-wide API Gateway logging role: nothing here logs to it.
+            cloud_watch_role=False,
+            integration_options=apigateway.LambdaIntegrationOptions(
+                timeout=Duration.seconds(API_INTEGRATION_TIMEOUT_SECONDS)
+            ),
+            deploy_options=apigateway.StageOptions(
+                stage_name=stage,
+                throttling_rate_limit=settings.throttle_rate_limit,
+                throttling_burst_limit=settings.throttle_burst_limit,
+            ),
+        )
+
+    def _outputs(self) -> None:
+        CfnOutput(
+            self,
+            "SiteUrl",
+            description="The site, through CloudFront",
+            value=f"https://{self.cdn.distribution.distribution_domain_name}",
+        )
+        CfnOutput(self, "ApiUrl", description="The API stage (origin)", value=self.api.url)
+        CfnOutput(
+            self,
+            "SecretKeyBucketName",
+            description="Holds the session secret key; kept when the stack is deleted",
+            value=self.bucket.bucket_name,
+        )
+        CfnOutput(self, "FunctionName", value=self.function.function_name)
+        CfnOutput(self, "LogGroupName", value=self.log_group.log_group_name)

@@ -1,0 +1,399 @@
+"""The CDK stack, synthesized offline (no AWS account, no network) against a
+stand-in Lambda bundle. Values the settings decide are compared with
+`load_settings()`, so the checks hold whatever answers the project was
+generated with."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+from cfnlint.api import ManualArgs, lint_file
+from flask import Flask
+
+from infra.app import add_site_stack, stack_name
+from infra.site_stack import PROJECT_ROOT, VIEWER_REQUEST_FILE, Settings, SiteStack
+
+# CloudFront's managed policies (fixed IDs, the same in every account).
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ONE_MONTH_IN_DAYS = 30
+# Where the app reads its deployed config from (see config.py).
+OVERRIDE_VARIABLE = "JSON_CONFIG_OVERRIDE"
+
+Resource = dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny stand-in for build/lambda: synth only hashes and copies it."""
+    path = tmp_path_factory.mktemp("bundle")
+    (path / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    return path
+
+
+def synth_app(bundle_dir: Path, outdir: Path, **context: str) -> SiteStack:
+    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir), **context})
+    return add_site_stack(app)
+
+
+def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Template:
+    """The stack for arbitrary settings (paths the generated ones may not take)."""
+    app = cdk.App(outdir=str(outdir))
+    stack = SiteStack(
+        app,
+        "Variant",
+        settings=settings,
+        stage=settings.stage,
+        bundle_dir=bundle_dir,
+        env=cdk.Environment(region=settings.aws_region),
+    )
+    return Template.from_stack(stack)
+
+
+@pytest.fixture(scope="session")
+def site_stack(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SiteStack:
+    return synth_app(bundle_dir, tmp_path_factory.mktemp("cdk.out"))
+
+
+@pytest.fixture(scope="session")
+def template(site_stack: SiteStack) -> Template:
+    """The default stage's template: one synth for the whole session."""
+    return Template.from_stack(site_stack)
+
+
+def only(template: Template, resource_type: str) -> Resource:
+    found = template.find_resources(resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def logical_id(template: Template, resource_type: str) -> str:
+    found = template.find_resources(resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found))
+
+
+def joined(value: Any, refs: dict[str, str]) -> str:
+    """A string built with Fn::Join, with each {"Ref": id} replaced by refs[id]."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return refs[value["Ref"]]
+    separator, parts = value["Fn::Join"]
+    return separator.join(joined(part, refs) for part in parts)
+
+
+# The function
+
+
+def test_stack_is_named_after_slug_and_stage_in_the_settings_region(
+    site_stack: SiteStack, settings: Settings
+) -> None:
+    assert site_stack.stack_name == f"{settings.project_slug}-{settings.stage}"
+    assert site_stack.region == settings.aws_region
+    assert cdk.Token.is_unresolved(site_stack.account)
+
+
+def test_function_is_sized_by_the_settings(template: Template, settings: Settings) -> None:
+    properties = only(template, "AWS::Lambda::Function")["Properties"]
+    assert properties["Runtime"] == f"python{settings.python_version}"
+    assert properties["Architectures"] == [settings.architecture]
+    assert properties["MemorySize"] == settings.lambda_memory_mb
+    assert properties["Timeout"] == settings.lambda_timeout_seconds
+    assert properties["Handler"] == f"{settings.package_name}.lambda_handler.handler"
+
+
+def test_function_logs_to_its_own_log_group_with_a_retention(template: Template) -> None:
+    log_group = logical_id(template, "AWS::Logs::LogGroup")
+    assert only(template, "AWS::Logs::LogGroup")["Properties"]["RetentionInDays"] == (
+        ONE_MONTH_IN_DAYS
+    )
+    function = only(template, "AWS::Lambda::Function")["Properties"]
+    assert function["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
+
+
+def test_function_config_names_the_key_bucket_and_stage(
+    template: Template, settings: Settings, app: Flask
+) -> None:
+    bucket = logical_id(template, "AWS::S3::Bucket")
+    variables = only(template, "AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    config = json.loads(joined(variables[OVERRIDE_VARIABLE], {bucket: "the-bucket"}))
+    assert config == {
+        "SECRET_KEY_BUCKET": "the-bucket",
+        "SECRET_KEY_OBJECT": app.config["SECRET_KEY_OBJECT"],
+        "STAGE": settings.stage,
+    }
+
+
+# The secret-key bucket and what the function may do
+
+
+def test_secret_key_bucket_is_private_encrypted_and_retained(template: Template) -> None:
+    bucket = only(template, "AWS::S3::Bucket")
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["UpdateReplacePolicy"] == "Retain"
+    properties = bucket["Properties"]
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    rules = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert [rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] for rule in rules] == ["AES256"]
+
+
+def test_secret_key_bucket_refuses_plain_http(template: Template) -> None:
+    statements = only(template, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"][
+        "Statement"
+    ]
+    assert any(
+        statement["Effect"] == "Deny"
+        and statement["Action"] == "s3:*"
+        and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for statement in statements
+    )
+
+
+def iam_statements(template: Template) -> list[dict[str, Any]]:
+    """Every statement that grants the stack's roles something."""
+    statements = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    for role in template.find_resources("AWS::IAM::Role").values():
+        for policy in role["Properties"].get("Policies", []):
+            statements += policy["PolicyDocument"]["Statement"]
+    return statements
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_function_role_reaches_only_its_log_group_and_the_key_object(
+    template: Template, app: Flask
+) -> None:
+    bucket = logical_id(template, "AWS::S3::Bucket")
+    log_group = logical_id(template, "AWS::Logs::LogGroup")
+    bucket_arn = {"Fn::GetAtt": [bucket, "Arn"]}
+    grants = sorted(
+        (sorted(as_list(statement["Action"])), json.dumps(statement["Resource"], sort_keys=True))
+        for statement in iam_statements(template)
+        if statement["Effect"] == "Allow"
+    )
+    key_object = {"Fn::Join": ["", [bucket_arn, f"/{app.config['SECRET_KEY_OBJECT']}"]]}
+    expected = [
+        (["logs:CreateLogStream", "logs:PutLogEvents"], {"Fn::GetAtt": [log_group, "Arn"]}),
+        # Only the key object: not even ListBucket (secret_key.py copes with the
+        # 403 that S3 then gives for a key not created yet).
+        (["s3:GetObject", "s3:PutObject"], key_object),
+    ]
+    assert grants == sorted((actions, json.dumps(res, sort_keys=True)) for actions, res in expected)
+
+
+def test_no_role_has_wildcards_or_managed_policies(template: Template) -> None:
+    for statement in iam_statements(template):
+        assert "*" not in as_list(statement["Resource"]), statement
+        assert not [action for action in as_list(statement["Action"]) if "*" in action]
+    for role in template.find_resources("AWS::IAM::Role").values():
+        assert "ManagedPolicyArns" not in role["Properties"]
+
+
+# API Gateway
+
+
+def test_api_is_regional_and_passes_every_body_through(template: Template) -> None:
+    properties = only(template, "AWS::ApiGateway::RestApi")["Properties"]
+    assert properties["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert properties["BinaryMediaTypes"] == ["*/*"]
+    assert not template.find_resources("AWS::ApiGateway::Account")
+
+
+def test_api_stage_is_named_and_throttled_by_the_settings(
+    template: Template, settings: Settings
+) -> None:
+    properties = only(template, "AWS::ApiGateway::Stage")["Properties"]
+    assert properties["StageName"] == settings.stage
+    [method_settings] = properties["MethodSettings"]
+    assert method_settings["HttpMethod"] == "*"
+    assert method_settings["ResourcePath"] == "/*"
+    assert method_settings["ThrottlingRateLimit"] == settings.throttle_rate_limit
+    assert method_settings["ThrottlingBurstLimit"] == settings.throttle_burst_limit
+
+
+def test_integration_waits_for_the_function_but_no_longer_than_api_gateway_allows(
+    template: Template, settings: Settings
+) -> None:
+    methods = template.find_resources("AWS::ApiGateway::Method").values()
+    assert len(methods) == 2  # the root and {proxy+}, both ANY
+    for method in methods:
+        integration = method["Properties"]["Integration"]
+        assert integration["Type"] == "AWS_PROXY"
+        assert settings.lambda_timeout_seconds * 1000 <= integration["TimeoutInMillis"] <= 29_000
+
+
+# CloudFront
+
+
+def test_distribution_serves_the_api_stage_over_https(
+    template: Template, settings: Settings
+) -> None:
+    config = only(template, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["OriginPath"] == f"/{settings.stage}"
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert config["HttpVersion"] == "http2and3"
+    assert config["PriceClass"] == settings.price_class
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["Compress"] is True
+    assert set(behavior["AllowedMethods"]) >= {"GET", "HEAD", "POST"}
+    # Every viewer header but Host, every cookie and the query string reach the
+    # origin; API Gateway would refuse the viewer's Host.
+    assert behavior["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+
+
+def test_viewer_request_function_is_attached(template: Template, settings: Settings) -> None:
+    function_id = logical_id(template, "AWS::CloudFront::Function")
+    properties = only(template, "AWS::CloudFront::Function")["Properties"]
+    assert properties["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert properties["FunctionCode"] == VIEWER_REQUEST_FILE.read_text(encoding="utf-8")
+    assert properties["AutoPublish"] is True
+    config = only(template, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["FunctionAssociations"] == [
+        {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}
+    ]
+
+
+def assert_named_cache_policy(template: Template, settings: Settings) -> None:
+    policy_id = logical_id(template, "AWS::CloudFront::CachePolicy")
+    config = only(template, "AWS::CloudFront::CachePolicy")["Properties"]["CachePolicyConfig"]
+    assert config["MinTTL"] == 0
+    assert config["DefaultTTL"] == settings.cache_default_ttl_seconds
+    assert config["MaxTTL"] == settings.cache_max_ttl_seconds
+    key = config["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    # Cookies reach the origin (origin request policy) but stay out of the key.
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert key["HeadersConfig"] == {"HeaderBehavior": "none"}
+    assert key["EnableAcceptEncodingGzip"] is True
+    assert key["EnableAcceptEncodingBrotli"] is True
+    distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
+    behavior = distribution["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behavior["CachePolicyId"] == {"Ref": policy_id}
+
+
+def assert_caching_disabled(template: Template) -> None:
+    assert not template.find_resources("AWS::CloudFront::CachePolicy")
+    distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
+    behavior = distribution["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behavior["CachePolicyId"] == CACHING_DISABLED
+
+
+def test_cache_policy_follows_the_settings(template: Template, settings: Settings) -> None:
+    if settings.cache_max_ttl_seconds == 0:
+        assert_caching_disabled(template)
+    else:
+        assert_named_cache_policy(template, settings)
+
+
+@pytest.mark.parametrize(("default_ttl", "max_ttl"), [(0, 0), (0, 60), (30, 86400)])
+def test_cache_policy_for_other_ttls(
+    settings: Settings,
+    bundle_dir: Path,
+    tmp_path: Path,
+    default_ttl: int,
+    max_ttl: int,
+) -> None:
+    variant = dataclasses.replace(
+        settings, cache_default_ttl_seconds=default_ttl, cache_max_ttl_seconds=max_ttl
+    )
+    template = synth_settings(variant, bundle_dir, tmp_path)
+    if max_ttl == 0:
+        # CloudFront refuses a policy that caches nothing yet has cache-key values.
+        assert_caching_disabled(template)
+    else:
+        assert_named_cache_policy(template, variant)
+
+
+# Names, stages, outputs
+
+
+def edge_names(template: Template) -> set[str]:
+    """Names CloudFront needs unique across the whole account."""
+    names = {only(template, "AWS::CloudFront::Function")["Properties"]["Name"]}
+    for policy in template.find_resources("AWS::CloudFront::CachePolicy").values():
+        names.add(policy["Properties"]["CachePolicyConfig"]["Name"])
+    return names
+
+
+def test_cloudfront_names_carry_slug_stage_and_region(
+    template: Template, settings: Settings
+) -> None:
+    for name in edge_names(template):
+        assert name == f"{settings.project_slug}-{settings.stage}-{settings.aws_region}"
+        assert len(name) <= 64
+
+
+def test_another_stage_gets_its_own_stack_and_names(
+    template: Template, settings: Settings, bundle_dir: Path, tmp_path: Path
+) -> None:
+    other = "qa" if settings.stage != "qa" else "test"
+    stack = synth_app(bundle_dir, tmp_path, stage=other)
+    other_template = Template.from_stack(stack)
+    assert stack.stack_name == stack_name(settings.project_slug, other)
+    assert edge_names(other_template).isdisjoint(edge_names(template))
+    assert all(other in name for name in edge_names(other_template))
+    stage = only(other_template, "AWS::ApiGateway::Stage")["Properties"]
+    assert stage["StageName"] == other
+    api = only(other_template, "AWS::ApiGateway::RestApi")["Properties"]
+    assert api["Name"] == f"{settings.project_slug}-{other}"
+    distribution = only(other_template, "AWS::CloudFront::Distribution")["Properties"]
+    assert distribution["DistributionConfig"]["Origins"][0]["OriginPath"] == f"/{other}"
+
+
+@pytest.mark.parametrize("stage", ["Prod", "1st", "dev-", "a-stage-name-too-long", "dev_1"])
+def test_a_bad_stage_in_the_context_is_refused(
+    bundle_dir: Path, tmp_path: Path, stage: str
+) -> None:
+    with pytest.raises(ValueError, match="stage"):
+        synth_app(bundle_dir, tmp_path, stage=stage)
+
+
+def test_a_missing_bundle_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="make build"):
+        synth_app(tmp_path / "no-bundle", tmp_path / "cdk.out")
+
+
+def test_outputs_name_what_a_deployer_needs(template: Template) -> None:
+    outputs = template.to_json()["Outputs"]
+    distribution = logical_id(template, "AWS::CloudFront::Distribution")
+    site_url = {"Fn::GetAtt": [distribution, "DomainName"]}
+    assert outputs["SiteUrl"]["Value"] == {"Fn::Join": ["", ["https://", site_url]]}
+    assert outputs["FunctionName"]["Value"] == {
+        "Ref": logical_id(template, "AWS::Lambda::Function")
+    }
+    assert outputs["LogGroupName"]["Value"] == {"Ref": logical_id(template, "AWS::Logs::LogGroup")}
+    assert outputs["SecretKeyBucketName"]["Value"] == {
+        "Ref": logical_id(template, "AWS::S3::Bucket")
+    }
+    assert "execute-api" in json.dumps(outputs["ApiUrl"]["Value"])
+
+
+# The whole template
+
+
+def test_template_passes_cfn_lint(
+    template: Template, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "stack.template.json"
+    path.write_text(json.dumps(template.to_json(), ensure_ascii=False), encoding="utf-8")
+    monkeypatch.chdir(PROJECT_ROOT)  # cfn-lint reads .cfnlintrc (ignored rules) from here
+    matches = lint_file(path, ManualArgs(regions=[settings.aws_region]))
+    assert [str(match) for match in matches] == []
