@@ -1,5 +1,7 @@
 # Commands for working on the template itself. `make test` is what CI runs.
 PYTHON ?= python3
+# jsii (behind aws-cdk-lib) prints an end-of-life banner on Node 20 otherwise.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 VENV ?= .venv
 BIN := $(VENV)/bin
 PROJECT := {{cookiecutter.project_slug}}

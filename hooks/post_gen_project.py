@@ -100,6 +100,7 @@ def main() -> int:
         say("  make install   # create .venv and install the dependencies")
     say("  make dev       # run the site on http://127.0.0.1:5000")
     say("  make test      # run the tests")
+    say("  make deploy    # put it on AWS (first time: make bootstrap; see README.md)")
     return 0
 
 

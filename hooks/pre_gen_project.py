@@ -19,10 +19,10 @@ import unicodedata
 
 ANSWERS: dict = json.loads(r"""{{ cookiecutter | tojson }}""")
 
-# AWS names built from the slug: the stack "<slug>-<stage>" and names such as
-# the CloudFront Function "<slug>-<stage>-<region>-viewer" (64 characters at
-# most). With a 16-character stage and a 14-character region, 28 characters of
-# slug keep every derived name inside its limit.
+# AWS names built from the slug: the stack "<slug>-<stage>", and the
+# account-wide CloudFront Function and cache policy "<slug>-<stage>-<region>"
+# (the function's name: 64 characters at most). With a 16-character stage and
+# a 14-character region, 28 characters of slug keep every name within 60.
 SLUG_MAX = 28
 # cookiecutter.json's project_slug when project_name has nothing to slugify.
 # Never a valid slug (trailing '-'), but a usable folder name, so cookiecutter

@@ -36,6 +36,19 @@ EXPECTED_FILES = [
     "{package}/static/style.css",
     "{package}/static/favicon.ico",
     "tests/conftest.py",
+    "infra/__init__.py",
+    "infra/app.py",
+    "infra/site_stack.py",
+    "infra/cdn.py",
+    "infra/bundle.py",
+    "infra/viewer_request.js",
+    "cdk.json",
+    "package.json",
+    "package-lock.json",
+    ".cfnlintrc",
+    ".github/workflows/deploy.yml",
+    ".github/zizmor.yml",
+    "docs/deploy-from-github.md",
 ]
 
 # Flask's own Jinja templates legitimately contain {{ and {%; GitHub workflow

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -51,7 +52,7 @@ def test_post_gen_install_from_scratch(tmp_path: Path) -> None:
     frozen = run([str(python), "-m", "pip", "freeze", "--exclude-editable"], cwd=project)
     locked = locked_versions(project / "requirements" / "dev.txt")
     installed = {
-        name.lower(): version
+        canonical(name): version
         for name, _, version in (line.partition("==") for line in frozen.stdout.splitlines())
     }
     assert {name: installed.get(name) for name in locked} == locked
@@ -140,8 +141,13 @@ def locked_versions(lock: Path) -> dict[str, str]:
     for line in lock.read_text().splitlines():
         if "==" in line and not line.lstrip().startswith("#"):
             name, _, version = line.strip().partition("==")
-            pins[name.lower()] = version
+            pins[canonical(name)] = version
     return pins
+
+
+def canonical(name: str) -> str:
+    """A distribution name as pip compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @pytest.mark.slow

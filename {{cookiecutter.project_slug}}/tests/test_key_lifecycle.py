@@ -177,8 +177,8 @@ def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
     real_read = store._read
     raced = []
 
-    def read_then_someone_else_rotates() -> Any:
-        result = real_read()
+    def read_then_someone_else_rotates(**options: bool) -> Any:
+        result = real_read(**options)
         if not raced:
             raced.append(True)
             S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=store.client).update(

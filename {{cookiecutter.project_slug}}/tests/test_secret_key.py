@@ -57,8 +57,8 @@ def test_s3_loser_of_a_creation_race_uses_the_winners_key(s3: Any) -> None:
     real_read = loser._read
     reads = []
 
-    def read_then_let_the_winner_write() -> tuple[SecretKeys, str] | None:
-        result = real_read()
+    def read_then_let_the_winner_write(**options: bool) -> tuple[SecretKeys, str] | None:
+        result = real_read(**options)
         reads.append(result)
         if len(reads) == 1:  # the loser saw no key, then the winner writes one
             assert result is None
@@ -69,6 +69,46 @@ def test_s3_loser_of_a_creation_race_uses_the_winners_key(s3: Any) -> None:
     keys = loser.load_or_create()
     assert keys == stored_keys(s3)
     assert len(reads) == 2  # looked, lost the conditional put, looked again
+
+
+class WithoutListBucket:
+    """An S3 client as the function's role sees S3: it may get and put the key
+    object but not list the bucket, so a missing object answers 403, not 404."""
+
+    def __init__(self, client: Any, can_read: bool = True) -> None:
+        self._client = client
+        self.can_read = can_read
+        self.exceptions = client.exceptions
+
+    def get_object(self, **kwargs: Any) -> Any:
+        try:
+            if not self.can_read:
+                raise self.denied()
+            return self._client.get_object(**kwargs)
+        except self._client.exceptions.NoSuchKey:
+            raise self.denied() from None
+
+    def put_object(self, **kwargs: Any) -> Any:
+        return self._client.put_object(**kwargs)
+
+    def denied(self) -> Exception:
+        error = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}
+        return self._client.exceptions.ClientError(error, "GetObject")
+
+
+def test_s3_without_list_permission_still_creates_the_key(s3: Any) -> None:
+    client = WithoutListBucket(s3)
+    created = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=client).load_or_create()
+    assert created == stored_keys(s3)
+    assert S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=client).load_or_create() == created
+
+
+def test_s3_a_real_lack_of_read_permission_is_not_mistaken_for_a_missing_key(s3: Any) -> None:
+    existing = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
+    client = WithoutListBucket(s3, can_read=False)
+    with pytest.raises(s3.exceptions.ClientError, match="AccessDenied"):
+        S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=client).load_or_create()
+    assert stored_keys(s3) == existing  # not overwritten
 
 
 def test_s3_other_errors_are_not_swallowed(s3: Any) -> None:

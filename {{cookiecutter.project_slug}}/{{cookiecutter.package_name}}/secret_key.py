@@ -121,13 +121,15 @@ class S3KeyStore:
         return self._client
 
     def load_or_create(self) -> SecretKeys:
-        stored = self._read()
+        stored = self._read(denied_means_missing=True)
         if stored is not None:
             return stored[0]
         created = SecretKeys.generate()
         if self._write(created, IfNoneMatch="*"):
             return created
-        winner = self._read()  # another instance created it first: use theirs
+        # The key exists: another instance created it first, so use theirs. (If
+        # the 403 above was a real lack of permission, this read raises it.)
+        winner = self._read()
         if winner is None:
             raise RuntimeError(f"s3://{self.bucket}/{self.key} vanished during creation")
         return winner[0]
@@ -146,12 +148,21 @@ class S3KeyStore:
                 return new
         raise RuntimeError(f"s3://{self.bucket}/{self.key} kept changing; try again")
 
-    def _read(self) -> tuple[SecretKeys, str] | None:
-        """The stored keys and the object's ETag, or None if there is no object."""
+    def _read(self, denied_means_missing: bool = False) -> tuple[SecretKeys, str] | None:
+        """The stored keys and the object's ETag, or None if there is no object.
+
+        The function's role may read only the key object, not list the bucket,
+        and S3 then reports a missing object as 403 AccessDenied, not 404.
+        `denied_means_missing` treats that as missing: safe before a conditional
+        create, which cannot overwrite an object that does exist.
+        """
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key)
-        except self.client.exceptions.NoSuchKey:
-            return None
+        except self.client.exceptions.ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code == "NoSuchKey" or (denied_means_missing and code == "AccessDenied"):
+                return None
+            raise
         return SecretKeys.from_json(response["Body"].read()), response["ETag"]
 
     def _write(self, keys: SecretKeys, **condition: str) -> bool:
