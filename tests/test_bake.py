@@ -109,6 +109,14 @@ def test_expected_files_are_present(baked: tuple[Path, dict]) -> None:
     assert missing == []
 
 
+def test_files_of_options_not_chosen_are_removed(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    has_domain = bool(context["domain_name"])
+    assert (project / "infra" / "custom_domain.py").is_file() == has_domain
+    assert (project / "tests" / "test_custom_domain.py").is_file() == has_domain
+    assert (project / "infra" / "alarms.py").is_file() == context["enable_alarms"]
+
+
 def test_nothing_is_left_unrendered(baked: tuple[Path, dict]) -> None:
     project, _ = baked
     assert unrendered_markers(project) == []

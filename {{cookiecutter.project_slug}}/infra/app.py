@@ -17,7 +17,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from {{ cookiecutter.package_name }}.settings import load_settings
+from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
 
@@ -46,19 +46,44 @@ def bundle_dir_of(app: cdk.App) -> Path:
 
 
 def add_site_stack(app: cdk.App) -> SiteStack:
-    """Add this project's stack, for the stage the context asks for, to `app`."""
+    """Add this project's stack, for the stage the context asks for, to `app`
+    (with, if its certificate must be made in us-east-1, a stack for that)."""
     settings = load_settings()
     stage = stage_of(app, settings.stage)
-    return SiteStack(
+    name = stack_name(settings.project_slug, stage)
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    certificate_stack = None
+    if needs_certificate_stack(settings):
+        from .custom_domain import CERTIFICATE_REGION, CertificateStack
+
+        certificate_stack = CertificateStack(
+            app,
+            f"{name}-certificate",
+            settings=settings,
+            env=cdk.Environment(account=account, region=CERTIFICATE_REGION),
+        )
+    site = SiteStack(
         app,
-        stack_name(settings.project_slug, stage),
+        name,
         settings=settings,
         stage=stage,
         bundle_dir=bundle_dir_of(app),
-        env=cdk.Environment(
-            account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
-            region=settings.aws_region,
-        ),
+        certificate_stack=certificate_stack,
+        cross_region_references=certificate_stack is not None,
+        env=cdk.Environment(account=account, region=settings.aws_region),
+    )
+    if certificate_stack is not None:
+        site.add_stack_dependency(certificate_stack)
+    return site
+
+
+def needs_certificate_stack(settings: Settings) -> bool:
+    """A certificate made here for an app outside us-east-1 needs its own stack there."""
+    return bool(
+        settings.domain_name
+        and settings.hosted_zone_id
+        and not settings.certificate_arn
+        and settings.aws_region != "us-east-1"
     )
 
 

@@ -18,6 +18,16 @@ Caching and cookies:
 - A maximum TTL of 0 means "never cache": CloudFront refuses a cache policy
   that caches nothing yet names cache-key values, so the managed
   CachingDisabled policy is used instead (CloudFront then compresses nothing).
+
+Security:
+
+- CloudFront adds `X-Origin-Verify: <per-stack secret>` to every origin
+  request; the Lambda handler refuses requests without it (origin_guard.py),
+  so the API Gateway URL cannot be used to bypass the CDN.
+- A response headers policy adds HSTS, nosniff, frame and referrer policies and
+  a Content-Security-Policy fitted to the demo pages (same-origin styles and
+  images, no scripts) to every response. Widen `CONTENT_SECURITY_POLICY` when
+  your pages load scripts or third-party content.
 """
 
 from __future__ import annotations
@@ -26,9 +36,12 @@ from pathlib import Path
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from constructs import Construct
+
+from {{ cookiecutter.package_name }}.origin_guard import ORIGIN_HEADER
 
 PRICE_CLASSES = {
     "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
@@ -37,6 +50,18 @@ PRICE_CLASSES = {
 }
 # CloudFront Function names: letters, digits, '-' and '_', at most 64 characters.
 MAX_FUNCTION_NAME = 64
+# The demo pages load their stylesheet and favicon from the site, and nothing else.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+HSTS_MAX_AGE = Duration.days(2 * 365)
 
 
 class SiteCdn(Construct):
@@ -54,10 +79,14 @@ class SiteCdn(Construct):
         default_ttl_seconds: int,
         max_ttl_seconds: int,
         viewer_request_file: Path,
+        origin_secret: str,
+        domain_names: list[str] | None = None,
+        certificate: acm.ICertificate | None = None,
     ) -> None:
         """`origin_path` is the API stage's path (`/<stage>`); `name` names the
-        account-wide CloudFront resources (function, cache policy) and must
-        differ between stages and regions."""
+        account-wide CloudFront resources (function, cache and headers
+        policies) and must differ between stages and regions; `origin_secret`
+        goes to the origin in the X-Origin-Verify header."""
         super().__init__(scope, construct_id)
         if len(name) > MAX_FUNCTION_NAME:
             raise ValueError(f"CloudFront name {name!r} is longer than {MAX_FUNCTION_NAME}")
@@ -73,13 +102,24 @@ class SiteCdn(Construct):
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
         self.cache_policy = self._cache_policy(name, default_ttl_seconds, max_ttl_seconds)
+        self.response_headers_policy = self._security_headers(name)
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment=name,
+            domain_names=domain_names,
+            certificate=certificate,
+            minimum_protocol_version=(
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
+            ),
             default_behavior=cloudfront.BehaviorOptions(
                 # `/x` on the site is `/<stage>/x` on the API.
-                origin=origins.RestApiOrigin(api, origin_path=origin_path),
+                origin=origins.RestApiOrigin(
+                    api,
+                    origin_path=origin_path,
+                    custom_headers={ORIGIN_HEADER: origin_secret},
+                ),
+                response_headers_policy=self.response_headers_policy,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                 cache_policy=self.cache_policy,
@@ -94,6 +134,30 @@ class SiteCdn(Construct):
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=PRICE_CLASSES[price_class],
+        )
+
+    def _security_headers(self, name: str) -> cloudfront.ResponseHeadersPolicy:
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            response_headers_policy_name=name,
+            comment="HSTS, nosniff, frame and referrer policies, CSP",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=HSTS_MAX_AGE, include_subdomains=True, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
+                ),
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                ),
+            ),
         )
 
     def _cache_policy(

@@ -4,15 +4,17 @@
             -> Lambda (the Flask app) -> S3 (the session secret key)
 
 Everything is sized by the generated settings (`settings.json`); see
-`cdn.py` for how CloudFront caches and what it forwards.
+`cdn.py` for how CloudFront caches and what it forwards, `custom_domain.py`
+for the site's own domain (when generated with one), `guardrails.py` for the
+budget and `alarms.py` for the alarms (when chosen).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -24,6 +26,10 @@ from {{ cookiecutter.package_name }}.config import DEFAULTS, OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .cdn import SiteCdn
+from .guardrails import monthly_budget
+
+if TYPE_CHECKING:
+    from .custom_domain import CertificateStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE_DIR = PROJECT_ROOT / "build" / "lambda"
@@ -67,6 +73,7 @@ class SiteStack(Stack):
         stage: str,
         bundle_dir: Path = DEFAULT_BUNDLE_DIR,
         viewer_request_file: Path = VIEWER_REQUEST_FILE,
+        certificate_stack: CertificateStack | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -86,6 +93,10 @@ class SiteStack(Stack):
                 f"no Lambda bundle at {bundle_dir}: run `make build` (python -m infra.bundle)"
             )
 
+        # Known inside the AWS account only, never in git, stable for the
+        # stack's life: the UUID in its stack ID. CloudFront sends it to the
+        # origin; the function refuses requests without it.
+        self.origin_secret = Fn.select(2, Fn.split("/", self.stack_id))
         self.bucket = self._secret_key_bucket()
         self.log_group = logs.LogGroup(
             self,
@@ -95,6 +106,11 @@ class SiteStack(Stack):
         )
         self.function = self._function(settings, stage, bundle_dir)
         self.api = self._api(settings, stage)
+        certificate = None
+        if settings.domain_name:
+            from .custom_domain import certificate_for
+
+            certificate = certificate_for(self, settings, certificate_stack)
         self.cdn = SiteCdn(
             self,
             "Cdn",
@@ -105,8 +121,29 @@ class SiteStack(Stack):
             default_ttl_seconds=settings.cache_default_ttl_seconds,
             max_ttl_seconds=settings.cache_max_ttl_seconds,
             viewer_request_file=viewer_request_file,
+            origin_secret=self.origin_secret,
+            domain_names=[settings.domain_name] if settings.domain_name else None,
+            certificate=certificate,
         )
-        self._outputs()
+        if settings.domain_name:
+            from .custom_domain import point_domain_at
+
+            point_domain_at(self, settings, self.cdn.distribution)
+        # One budget per account is free: only the default stage makes it.
+        if settings.monthly_budget_usd > 0 and stage == settings.stage:
+            monthly_budget(
+                self,
+                name=f"{settings.project_slug}-{stage}",
+                amount_usd=settings.monthly_budget_usd,
+                email=settings.alert_email,
+            )
+        if settings.enable_alarms:
+            from .alarms import SiteAlarms
+
+            SiteAlarms(
+                self, "Alarms", api=self.api, function=self.function, email=settings.alert_email
+            )
+        self._outputs(settings)
 
     def _secret_key_bucket(self) -> s3.Bucket:
         # Retained when the stack is deleted: a redeploy then finds the same key
@@ -140,6 +177,7 @@ class SiteStack(Stack):
             "SECRET_KEY_BUCKET": self.bucket.bucket_name,
             "SECRET_KEY_OBJECT": SECRET_KEY_OBJECT,
             "STAGE": stage,
+            "ORIGIN_SECRET": self.origin_secret,
         }
         return lambda_.Function(
             self,
@@ -181,12 +219,13 @@ class SiteStack(Stack):
             ),
         )
 
-    def _outputs(self) -> None:
+    def _outputs(self, settings: Settings) -> None:
+        public_host = settings.domain_name or self.cdn.distribution.distribution_domain_name
         CfnOutput(
             self,
             "SiteUrl",
             description="The site, through CloudFront",
-            value=f"https://{self.cdn.distribution.distribution_domain_name}",
+            value=f"https://{public_host}",
         )
         CfnOutput(self, "ApiUrl", description="The API stage (origin)", value=self.api.url)
         CfnOutput(

@@ -58,3 +58,27 @@ def app(key_file: Path) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny stand-in for build/lambda: synth only hashes and copies it."""
+    path = tmp_path_factory.mktemp("bundle")
+    (path / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def site_stack(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The default stage's stack, synthesized once per test session."""
+    from .stack_helpers import synth_app
+
+    return synth_app(bundle_dir, tmp_path_factory.mktemp("cdk.out"))
+
+
+@pytest.fixture(scope="session")
+def template(site_stack: Any) -> Any:
+    """The default stage's CloudFormation template (aws_cdk.assertions.Template)."""
+    from aws_cdk.assertions import Template
+
+    return Template.from_stack(site_stack)

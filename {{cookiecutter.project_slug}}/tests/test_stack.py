@@ -15,9 +15,21 @@ import pytest
 from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint_file
 from flask import Flask
+from flask.testing import FlaskClient
 
-from infra.app import add_site_stack, stack_name
-from infra.site_stack import PROJECT_ROOT, VIEWER_REQUEST_FILE, Settings, SiteStack
+from {{ cookiecutter.package_name }}.origin_guard import ORIGIN_HEADER
+
+from infra.app import stack_name
+from infra.site_stack import PROJECT_ROOT, VIEWER_REQUEST_FILE, Settings
+
+from .stack_helpers import (
+    logical_id,
+    only,
+    site_function,
+    site_function_id,
+    synth_app,
+    synth_settings,
+)
 
 # CloudFront's managed policies (fixed IDs, the same in every account).
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -26,65 +38,23 @@ ONE_MONTH_IN_DAYS = 30
 # Where the app reads its deployed config from (see config.py).
 OVERRIDE_VARIABLE = "JSON_CONFIG_OVERRIDE"
 
-Resource = dict[str, Any]
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/site/0f8fad5b-d9cb-469f"
+STACK_UUID = "0f8fad5b-d9cb-469f"
 
 
-@pytest.fixture(scope="session")
-def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny stand-in for build/lambda: synth only hashes and copies it."""
-    path = tmp_path_factory.mktemp("bundle")
-    (path / "handler.py").write_text("def handler(event, context):\n    return {}\n")
-    return path
-
-
-def synth_app(bundle_dir: Path, outdir: Path, **context: str) -> SiteStack:
-    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir), **context})
-    return add_site_stack(app)
-
-
-def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Template:
-    """The stack for arbitrary settings (paths the generated ones may not take)."""
-    app = cdk.App(outdir=str(outdir))
-    stack = SiteStack(
-        app,
-        "Variant",
-        settings=settings,
-        stage=settings.stage,
-        bundle_dir=bundle_dir,
-        env=cdk.Environment(region=settings.aws_region),
-    )
-    return Template.from_stack(stack)
-
-
-@pytest.fixture(scope="session")
-def site_stack(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SiteStack:
-    return synth_app(bundle_dir, tmp_path_factory.mktemp("cdk.out"))
-
-
-@pytest.fixture(scope="session")
-def template(site_stack: SiteStack) -> Template:
-    """The default stage's template: one synth for the whole session."""
-    return Template.from_stack(site_stack)
-
-
-def only(template: Template, resource_type: str) -> Resource:
-    found = template.find_resources(resource_type)
-    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
-    return next(iter(found.values()))
-
-
-def logical_id(template: Template, resource_type: str) -> str:
-    found = template.find_resources(resource_type)
-    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
-    return next(iter(found))
-
-
-def joined(value: Any, refs: dict[str, str]) -> str:
-    """A string built with Fn::Join, with each {"Ref": id} replaced by refs[id]."""
-    if isinstance(value, str):
+def joined(value: Any, refs: dict[str, str]) -> Any:
+    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]
+    (and the stack's own ID by STACK_ID)."""
+    if isinstance(value, str | int):
         return value
     if "Ref" in value:
-        return refs[value["Ref"]]
+        return {"AWS::StackId": STACK_ID, **refs}[value["Ref"]]
+    if "Fn::Select" in value:
+        index, items = value["Fn::Select"]
+        return joined(items, refs)[index]
+    if "Fn::Split" in value:
+        separator, text = value["Fn::Split"]
+        return joined(text, refs).split(separator)
     separator, parts = value["Fn::Join"]
     return separator.join(joined(part, refs) for part in parts)
 
@@ -93,7 +63,7 @@ def joined(value: Any, refs: dict[str, str]) -> str:
 
 
 def test_stack_is_named_after_slug_and_stage_in_the_settings_region(
-    site_stack: SiteStack, settings: Settings
+    site_stack: cdk.Stack, settings: Settings
 ) -> None:
     assert site_stack.stack_name == f"{settings.project_slug}-{settings.stage}"
     assert site_stack.region == settings.aws_region
@@ -101,7 +71,7 @@ def test_stack_is_named_after_slug_and_stage_in_the_settings_region(
 
 
 def test_function_is_sized_by_the_settings(template: Template, settings: Settings) -> None:
-    properties = only(template, "AWS::Lambda::Function")["Properties"]
+    properties = site_function(template)["Properties"]
     assert properties["Runtime"] == f"python{settings.python_version}"
     assert properties["Architectures"] == [settings.architecture]
     assert properties["MemorySize"] == settings.lambda_memory_mb
@@ -114,7 +84,7 @@ def test_function_logs_to_its_own_log_group_with_a_retention(template: Template)
     assert only(template, "AWS::Logs::LogGroup")["Properties"]["RetentionInDays"] == (
         ONE_MONTH_IN_DAYS
     )
-    function = only(template, "AWS::Lambda::Function")["Properties"]
+    function = site_function(template)["Properties"]
     assert function["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
 
 
@@ -122,13 +92,28 @@ def test_function_config_names_the_key_bucket_and_stage(
     template: Template, settings: Settings, app: Flask
 ) -> None:
     bucket = logical_id(template, "AWS::S3::Bucket")
-    variables = only(template, "AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    variables = site_function(template)["Properties"]["Environment"]["Variables"]
     config = json.loads(joined(variables[OVERRIDE_VARIABLE], {bucket: "the-bucket"}))
     assert config == {
         "SECRET_KEY_BUCKET": "the-bucket",
         "SECRET_KEY_OBJECT": app.config["SECRET_KEY_OBJECT"],
         "STAGE": settings.stage,
+        "ORIGIN_SECRET": STACK_UUID,
     }
+
+
+def test_cloudfront_sends_the_origin_secret_the_function_expects(template: Template) -> None:
+    """Both sides of the origin lock-down get the same per-stack value."""
+    bucket = logical_id(template, "AWS::S3::Bucket")
+    variables = site_function(template)["Properties"]["Environment"]["Variables"]
+    config = json.loads(joined(variables[OVERRIDE_VARIABLE], {bucket: "the-bucket"}))
+    distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
+    [origin] = distribution["DistributionConfig"]["Origins"]
+    [header] = origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == ORIGIN_HEADER
+    # Resolved by CloudFormation at deploy time: no secret in the template or git.
+    assert not isinstance(header["HeaderValue"], str)
+    assert joined(header["HeaderValue"], {}) == config["ORIGIN_SECRET"] == STACK_UUID
 
 
 # The secret-key bucket and what the function may do
@@ -161,13 +146,23 @@ def test_secret_key_bucket_refuses_plain_http(template: Template) -> None:
     )
 
 
-def iam_statements(template: Template) -> list[dict[str, Any]]:
-    """Every statement that grants the stack's roles something."""
+# With a custom domain outside us-east-1, CDK adds a function of its own that
+# reads the certificate's ARN across regions; its role is CDK's, checked apart.
+CDK_EXPORT_READER = "CustomCrossRegionExportReader"
+
+
+def iam_statements(template: Template, cdk_reader: bool = False) -> list[dict[str, Any]]:
+    """Every statement that grants the stack's own roles (or CDK's reader's) something."""
+
+    def wanted(role_id: str) -> bool:
+        return role_id.startswith(CDK_EXPORT_READER) == cdk_reader
+
     statements = []
     for policy in template.find_resources("AWS::IAM::Policy").values():
-        statements += policy["Properties"]["PolicyDocument"]["Statement"]
-    for role in template.find_resources("AWS::IAM::Role").values():
-        for policy in role["Properties"].get("Policies", []):
+        if all(wanted(role["Ref"]) for role in policy["Properties"]["Roles"]):
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    for role_id, role in template.find_resources("AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []) if wanted(role_id) else []:
             statements += policy["PolicyDocument"]["Statement"]
     return statements
 
@@ -201,8 +196,21 @@ def test_no_role_has_wildcards_or_managed_policies(template: Template) -> None:
     for statement in iam_statements(template):
         assert "*" not in as_list(statement["Resource"]), statement
         assert not [action for action in as_list(statement["Action"]) if "*" in action]
-    for role in template.find_resources("AWS::IAM::Role").values():
-        assert "ManagedPolicyArns" not in role["Properties"]
+    for role_id, role in template.find_resources("AWS::IAM::Role").items():
+        if not role_id.startswith(CDK_EXPORT_READER):
+            assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_cdk_cross_region_reader_only_reads_its_exports(
+    template: Template, settings: Settings
+) -> None:
+    """Present only with a custom domain outside us-east-1."""
+    reads_exports = {"ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"}
+    for statement in iam_statements(template, cdk_reader=True):
+        assert set(as_list(statement["Action"])) <= reads_exports
+        assert f"/cdk/exports/{settings.project_slug}-{settings.stage}/*" in json.dumps(
+            statement["Resource"]
+        )
 
 
 # API Gateway
@@ -371,14 +379,19 @@ def test_a_missing_bundle_says_how_to_build_it(tmp_path: Path) -> None:
         synth_app(tmp_path / "no-bundle", tmp_path / "cdk.out")
 
 
-def test_outputs_name_what_a_deployer_needs(template: Template) -> None:
+def test_outputs_name_what_a_deployer_needs(template: Template, settings: Settings) -> None:
     outputs = template.to_json()["Outputs"]
     distribution = logical_id(template, "AWS::CloudFront::Distribution")
-    site_url = {"Fn::GetAtt": [distribution, "DomainName"]}
-    assert outputs["SiteUrl"]["Value"] == {"Fn::Join": ["", ["https://", site_url]]}
-    assert outputs["FunctionName"]["Value"] == {
-        "Ref": logical_id(template, "AWS::Lambda::Function")
-    }
+    cloudfront_domain = {"Fn::GetAtt": [distribution, "DomainName"]}
+    if settings.domain_name:
+        assert outputs["SiteUrl"]["Value"] == f"https://{settings.domain_name}"
+        assert outputs["DnsTarget"]["Value"] == cloudfront_domain
+    else:
+        assert outputs["SiteUrl"]["Value"] == {"Fn::Join": ["", ["https://", cloudfront_domain]]}
+        assert not template.find_resources("AWS::CertificateManager::Certificate")
+        config = only(template, "AWS::CloudFront::Distribution")["Properties"]
+        assert "Aliases" not in config["DistributionConfig"]
+    assert outputs["FunctionName"]["Value"] == {"Ref": site_function_id(template)}
     assert outputs["LogGroupName"]["Value"] == {"Ref": logical_id(template, "AWS::Logs::LogGroup")}
     assert outputs["SecretKeyBucketName"]["Value"] == {
         "Ref": logical_id(template, "AWS::S3::Bucket")
@@ -397,3 +410,121 @@ def test_template_passes_cfn_lint(
     monkeypatch.chdir(PROJECT_ROOT)  # cfn-lint reads .cfnlintrc (ignored rules) from here
     matches = lint_file(path, ManualArgs(regions=[settings.aws_region]))
     assert [str(match) for match in matches] == []
+
+
+# Security headers, guardrails, cost
+
+
+def test_every_response_gets_security_headers(template: Template) -> None:
+    policy_id = logical_id(template, "AWS::CloudFront::ResponseHeadersPolicy")
+    config = only(template, "AWS::CloudFront::ResponseHeadersPolicy")["Properties"]
+    headers = config["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 365 * 86400
+    assert headers["ContentTypeOptions"] == {"Override": True}
+    assert headers["FrameOptions"] == {"FrameOption": "DENY", "Override": True}
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert all(header["Override"] for header in headers.values())
+    distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
+    behavior = distribution["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}
+
+
+def test_the_policy_allows_what_the_demo_pages_load(
+    template: Template, client: FlaskClient
+) -> None:
+    """The pages use only same-origin styles and images, and no inline code."""
+    csp = only(template, "AWS::CloudFront::ResponseHeadersPolicy")["Properties"][
+        "ResponseHeadersPolicyConfig"
+    ]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert "style-src 'self'" in csp and "img-src 'self'" in csp
+    for page in ("/", "/session"):
+        html = client.get(page).get_data(as_text=True)
+        assert "<script" not in html and "<style" not in html and " style=" not in html
+        assert "http://" not in html and "https://" not in html  # nothing third-party
+
+
+def test_budget_follows_the_settings(template: Template, settings: Settings) -> None:
+    budgets = template.find_resources("AWS::Budgets::Budget")
+    if settings.monthly_budget_usd == 0:
+        assert budgets == {}
+        return
+    budget = only(template, "AWS::Budgets::Budget")["Properties"]
+    assert budget["Budget"]["BudgetLimit"] == {"Amount": settings.monthly_budget_usd, "Unit": "USD"}
+    assert budget["Budget"]["TimeUnit"] == "MONTHLY"
+    alerts = budget.get("NotificationsWithSubscribers", [])
+    if not settings.alert_email:
+        assert alerts == []
+        assert "no alert address yet" in json.dumps(template.to_json()["Outputs"])
+        return
+    assert sorted(
+        (alert["Notification"]["NotificationType"], alert["Notification"]["Threshold"])
+        for alert in alerts
+    ) == [("ACTUAL", 80), ("FORECASTED", 100)]
+    for alert in alerts:
+        assert alert["Subscribers"] == [
+            {"SubscriptionType": "EMAIL", "Address": settings.alert_email}
+        ]
+
+
+def test_only_the_default_stage_makes_a_budget(
+    settings: Settings, bundle_dir: Path, tmp_path: Path
+) -> None:
+    other = "qa" if settings.stage != "qa" else "test"
+    stack = synth_app(bundle_dir, tmp_path, stage=other)
+    assert Template.from_stack(stack).find_resources("AWS::Budgets::Budget") == {}
+
+
+def test_alarms_only_when_chosen(template: Template, settings: Settings) -> None:
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    if not settings.enable_alarms:
+        assert alarms == {}
+        assert template.find_resources("AWS::SNS::Topic") == {}
+        return
+    metrics = sorted(alarm["Properties"]["MetricName"] for alarm in alarms.values())
+    assert metrics == ["5XXError", "Errors", "Throttles"]
+    topic = logical_id(template, "AWS::SNS::Topic")
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
+    subscription = only(template, "AWS::SNS::Subscription")["Properties"]
+    assert subscription["Protocol"] == "email"
+    assert subscription["Endpoint"] == settings.alert_email
+
+
+# Resource types that cost money every month whether or not anyone visits.
+FIXED_FEE_TYPES = {
+    "AWS::SecretsManager::Secret",
+    "AWS::KMS::Key",
+    "AWS::WAFv2::WebACL",
+    "AWS::WAF::WebACL",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::Route53::HostedZone",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::RDS::DBInstance",
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::ApiGateway::ClientCertificate",
+}
+
+
+def fixed_fee_resources(template: Template) -> set[str]:
+    resources = template.to_json()["Resources"].values()
+    found = {resource["Type"] for resource in resources} & FIXED_FEE_TYPES
+    for resource in resources:
+        properties = resource.get("Properties", {})
+        if "ProvisionedConcurrencyConfig" in properties:
+            found.add(f"{resource['Type']} with provisioned concurrency")
+        if resource["Type"] == "AWS::ApiGateway::Stage" and properties.get("CacheClusterEnabled"):
+            found.add("API Gateway cache cluster")
+    return found
+
+
+def test_nothing_with_a_fixed_monthly_fee_unless_chosen(
+    template: Template, settings: Settings
+) -> None:
+    allowed = {"AWS::CloudWatch::Alarm"} if settings.enable_alarms else set()
+    assert fixed_fee_resources(template) == allowed

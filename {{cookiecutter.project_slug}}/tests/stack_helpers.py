@@ -1,0 +1,57 @@
+"""Synthesizing the CDK app in tests: offline, against a stand-in bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+from infra.app import add_site_stack
+from infra.site_stack import HANDLER, Settings, SiteStack
+
+Resource = dict[str, Any]
+
+
+def synth_app(bundle_dir: Path, outdir: Path, **context: str) -> SiteStack:
+    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir), **context})
+    return add_site_stack(app)
+
+
+def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Template:
+    """The stack for arbitrary settings (paths the generated ones may not take)."""
+    app = cdk.App(outdir=str(outdir))
+    stack = SiteStack(
+        app,
+        "Variant",
+        settings=settings,
+        stage=settings.stage,
+        bundle_dir=bundle_dir,
+        env=cdk.Environment(region=settings.aws_region),
+    )
+    return Template.from_stack(stack)
+
+
+def only(template: Template, resource_type: str) -> Resource:
+    found = template.find_resources(resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def site_function_id(template: Template) -> str:
+    """The site's Lambda function (CDK may add helper functions of its own,
+    e.g. to read a certificate ARN across regions)."""
+    found = template.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": HANDLER}})
+    assert len(found) == 1, f"expected one function with handler {HANDLER}, found {sorted(found)}"
+    return next(iter(found))
+
+
+def site_function(template: Template) -> Resource:
+    return template.to_json()["Resources"][site_function_id(template)]
+
+
+def logical_id(template: Template, resource_type: str) -> str:
+    found = template.find_resources(resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found))
