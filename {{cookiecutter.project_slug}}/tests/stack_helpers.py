@@ -13,6 +13,26 @@ from infra.site_stack import HANDLER, Settings, SiteStack
 
 Resource = dict[str, Any]
 
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/site/0f8fad5b-d9cb-469f"
+STACK_UUID = "0f8fad5b-d9cb-469f"
+
+
+def joined(value: Any, refs: dict[str, str]) -> Any:
+    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]
+    (and the stack's own ID by STACK_ID)."""
+    if isinstance(value, str | int):
+        return value
+    if "Ref" in value:
+        return {"AWS::StackId": STACK_ID, **refs}[value["Ref"]]
+    if "Fn::Select" in value:
+        index, items = value["Fn::Select"]
+        return joined(items, refs)[index]
+    if "Fn::Split" in value:
+        separator, text = value["Fn::Split"]
+        return joined(text, refs).split(separator)
+    separator, parts = value["Fn::Join"]
+    return separator.join(joined(part, refs) for part in parts)
+
 
 def synth_app(bundle_dir: Path, outdir: Path, **context: str) -> SiteStack:
     app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir), **context})

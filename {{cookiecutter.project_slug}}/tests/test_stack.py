@@ -23,6 +23,8 @@ from infra.app import stack_name
 from infra.site_stack import PROJECT_ROOT, VIEWER_REQUEST_FILE, Settings
 
 from .stack_helpers import (
+    STACK_UUID,
+    joined,
     logical_id,
     only,
     site_function,
@@ -37,27 +39,6 @@ CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ONE_MONTH_IN_DAYS = 30
 # Where the app reads its deployed config from (see config.py).
 OVERRIDE_VARIABLE = "JSON_CONFIG_OVERRIDE"
-
-STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/site/0f8fad5b-d9cb-469f"
-STACK_UUID = "0f8fad5b-d9cb-469f"
-
-
-def joined(value: Any, refs: dict[str, str]) -> Any:
-    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]
-    (and the stack's own ID by STACK_ID)."""
-    if isinstance(value, str | int):
-        return value
-    if "Ref" in value:
-        return {"AWS::StackId": STACK_ID, **refs}[value["Ref"]]
-    if "Fn::Select" in value:
-        index, items = value["Fn::Select"]
-        return joined(items, refs)[index]
-    if "Fn::Split" in value:
-        separator, text = value["Fn::Split"]
-        return joined(text, refs).split(separator)
-    separator, parts = value["Fn::Join"]
-    return separator.join(joined(part, refs) for part in parts)
-
 
 # The function
 

@@ -1,0 +1,221 @@
+"""No visitor ever gets another visitor's session from CloudFront's cache.
+
+`CloudFrontModel` applies CloudFront's caching rules, configured exactly as in
+the synthesized template (cache key, TTLs, origin request headers), to the
+real Lambda handler: requests go through the viewer-request rewrite and the
+origin secret header, responses are stored for as long as their Cache-Control
+and the cache policy allow, with their Set-Cookie (the worst case). Visitors
+then hit the site in turn, as they would in production.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+from flask import Flask
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
+
+from .events import response_body, response_headers, rest_event
+from .stack_helpers import joined, logical_id, only, site_function
+
+# The managed CachingDisabled policy (used when the maximum TTL is 0).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+PUBLIC_HOST = "www.example.com"
+UNCACHEABLE = ("no-store", "no-cache", "private")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+    from_cache: bool = False
+
+    @property
+    def cookies(self) -> list[str]:
+        return self.headers.get("set-cookie", [])
+
+
+@dataclass
+class CloudFrontModel:
+    handler: Any
+    min_ttl: int
+    default_ttl: int
+    max_ttl: int
+    query_in_key: bool
+    cookies_in_key: bool
+    origin_headers: dict[str, str]
+    now: float = 0.0
+    stored: dict[tuple[str, ...], tuple[float, Response]] = field(default_factory=dict)
+
+    @classmethod
+    def from_template(cls, template: Template, handler: Any) -> CloudFrontModel:
+        distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
+        config = distribution["DistributionConfig"]
+        behavior = config["DefaultCacheBehavior"]
+        [origin] = config["Origins"]
+        origin_headers = {
+            header["HeaderName"]: joined(header["HeaderValue"], {})
+            for header in origin.get("OriginCustomHeaders", [])
+        }
+        if behavior["CachePolicyId"] == CACHING_DISABLED:
+            return cls(handler, 0, 0, 0, False, False, origin_headers)
+        policy_id = logical_id(template, "AWS::CloudFront::CachePolicy")
+        assert behavior["CachePolicyId"] == {"Ref": policy_id}
+        policy = only(template, "AWS::CloudFront::CachePolicy")["Properties"]["CachePolicyConfig"]
+        key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+        return cls(
+            handler,
+            min_ttl=policy["MinTTL"],
+            default_ttl=policy["DefaultTTL"],
+            max_ttl=policy["MaxTTL"],
+            query_in_key=key["QueryStringsConfig"]["QueryStringBehavior"] != "none",
+            cookies_in_key=key["CookiesConfig"]["CookieBehavior"] != "none",
+            origin_headers=origin_headers,
+        )
+
+    def ttl(self, response: Response) -> float:
+        """How long CloudFront keeps a response, from its Cache-Control."""
+        directives = {
+            name.strip().lower(): value
+            for item in ",".join(response.headers.get("cache-control", [])).split(",")
+            if item.strip()
+            for name, _, value in [item.partition("=")]
+        }
+        if self.min_ttl == 0 and any(name in directives for name in UNCACHEABLE):
+            return 0
+        for name in ("s-maxage", "max-age"):
+            if name in directives:
+                return min(max(int(directives[name]), self.min_ttl), self.max_ttl)
+        return self.default_ttl
+
+    def get(self, path: str, cookie: str = "", query: dict[str, str] | None = None) -> Response:
+        key = (path, json.dumps(query or {}, sort_keys=True) if self.query_in_key else "")
+        key += (cookie,) if self.cookies_in_key else ()
+        if key in self.stored:
+            expires, response = self.stored[key]
+            if self.now < expires:
+                return Response(response.status, response.headers, response.body, True)
+        headers = {"X-Forwarded-Host": PUBLIC_HOST, **self.origin_headers}  # viewer function
+        if cookie:
+            headers["Cookie"] = cookie  # every cookie reaches the origin
+        raw = self.handler(rest_event(path, headers=headers, query=query), None)
+        response = Response(raw["statusCode"], response_headers(raw), response_body(raw))
+        ttl = self.ttl(response)
+        if ttl > 0 and response.status == 200:
+            self.stored[key] = (self.now + ttl, response)
+        return response
+
+
+class Visitor:
+    """A browser: keeps the cookies CloudFront hands it."""
+
+    def __init__(self, cdn: CloudFrontModel) -> None:
+        self.cdn = cdn
+        self.jar: dict[str, str] = {}
+
+    def get(self, path: str) -> Response:
+        cookie = "; ".join(f"{name}={value}" for name, value in self.jar.items())
+        response = self.cdn.get(path, cookie)
+        for header in response.cookies:
+            for name, morsel in SimpleCookie(header).items():
+                self.jar[name] = morsel.value
+        return response
+
+
+def visits(response: Response) -> int:
+    found = re.search(rb'class="visits">(\d+)<', response.body)
+    assert found, response.body[:300]
+    return int(found.group(1))
+
+
+@pytest.fixture
+def site(template: Template, tmp_path: Path) -> Flask:
+    variables = site_function(template)["Properties"]["Environment"]["Variables"]
+    bucket = logical_id(template, "AWS::S3::Bucket")
+    deployed = json.loads(joined(variables["JSON_CONFIG_OVERRIDE"], {bucket: "unused"}))
+    return create_app(
+        {
+            **DEPLOYED_CONFIG,
+            "TESTING": True,
+            "ORIGIN_SECRET": deployed["ORIGIN_SECRET"],
+            "SECRET_KEY_FILE": str(tmp_path / "key.json"),
+        }
+    )
+
+
+@pytest.fixture
+def cdn(template: Template, site: Flask) -> CloudFrontModel:
+    return CloudFrontModel.from_template(template, make_handler(site))
+
+
+def test_a_second_visitor_never_gets_the_first_visitors_session(cdn: CloudFrontModel) -> None:
+    alice, bob = Visitor(cdn), Visitor(cdn)
+    assert visits(alice.get("/session")) == 1
+    alices = alice.get("/session")
+    assert visits(alices) == 2 and alices.cookies and not alices.from_cache
+
+    bobs = bob.get("/session")
+    assert not bobs.from_cache
+    assert visits(bobs) == 1  # Bob's own count, not Alice's
+    assert bobs.cookies and bobs.cookies != alices.cookies
+    assert bob.jar["session"] != alice.jar["session"]
+
+    assert visits(alice.get("/session")) == 3
+    assert visits(bob.get("/session")) == 2
+
+
+def test_anonymous_pages_are_shared_from_the_cache_without_cookies(
+    cdn: CloudFrontModel,
+) -> None:
+    alice, bob = Visitor(cdn), Visitor(cdn)
+    alice.get("/session")  # Alice now carries a session cookie
+    for path in ("/", "/api/time", "/static/style.css"):
+        first, second = bob.get(path), alice.get(path)
+        assert first.status == second.status == 200
+        assert first.cookies == second.cookies == []
+        assert second.body == first.body
+        if cdn.max_ttl > 0 and cdn.default_ttl > 0:
+            assert second.from_cache, path  # cached once, for everybody
+
+
+def test_uncached_time_is_never_stored(cdn: CloudFrontModel) -> None:
+    cdn.get("/api/time/no-cache")
+    assert not cdn.get("/api/time/no-cache").from_cache
+
+
+def test_cached_pages_expire_after_the_ttl(cdn: CloudFrontModel) -> None:
+    cdn.get("/api/time")
+    cdn.now += cdn.max_ttl + 1
+    assert not cdn.get("/api/time").from_cache
+
+
+def test_the_model_does_catch_a_leak(template: Template, site: Flask) -> None:
+    """A broken page that sets a cookie on a public response leaks in the model,
+    so the tests above would fail if the app ever did that."""
+
+    @site.get("/broken")
+    def broken() -> Any:
+        from flask import make_response
+
+        response = make_response("hi")
+        response.set_cookie("session", "alice-secret")
+        response.cache_control.public = True
+        response.cache_control.max_age = 300
+        return response
+
+    cdn = CloudFrontModel.from_template(template, make_handler(site))
+    if cdn.max_ttl == 0:
+        pytest.skip("this project's CloudFront caches nothing, so nothing can leak")
+    Visitor(cdn).get("/broken")
+    leaked = Visitor(cdn).get("/broken")
+    assert leaked.from_cache and any("alice-secret" in c for c in leaked.cookies)
