@@ -26,6 +26,7 @@ from {{ cookiecutter.package_name }}.config import DEFAULTS, OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .cdn import SiteCdn
+from .checks import acknowledge_accepted_findings
 from .guardrails import monthly_budget
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ class SiteStack(Stack):
                 self, "Alarms", api=self.api, function=self.function, email=settings.alert_email
             )
         self._outputs(settings)
+        acknowledge_accepted_findings(self, custom_domain=bool(settings.domain_name))
 
     def _secret_key_bucket(self) -> s3.Bucket:
         # Retained when the stack is deleted: a redeploy then finds the same key

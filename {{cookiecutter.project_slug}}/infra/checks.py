@@ -1,0 +1,71 @@
+"""cdk-nag's AWS Solutions checks, and every finding this design accepts.
+
+`make synth` and `make deploy` (through app.py) and the tests run the checks:
+a finding that is not acknowledged here fails them, warnings included in the
+tests. Each acknowledgment names its rule and why the finding is accepted.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, App, Stack, Validations
+from cdk_nag import AwsSolutionsChecks
+
+PACK = "AwsSolutions"
+
+ACCEPTED_FINDINGS = {
+    "AwsSolutions-S1": (
+        "The secret-key bucket holds one small object that only the function reads; server "
+        "access logs would need a second bucket and record every key read, for no insight."
+    ),
+    "AwsSolutions-L1": (
+        "The Lambda runtime is the python_version chosen when the project was generated "
+        "(settings.json); a newer one is a deliberate upgrade, not an automatic one."
+    ),
+    "AwsSolutions-APIG1": (
+        "API Gateway access logs need an account-wide CloudWatch role and cost per request; "
+        "the function logs one JSON line per request instead (access_log.py)."
+    ),
+    "AwsSolutions-APIG6": (
+        "Same as APIG1: no API Gateway execution logging; the function logs each request."
+    ),
+    "AwsSolutions-APIG2": (
+        "A proxy integration: every request goes to Flask, which parses and validates its "
+        "own input; API Gateway models would duplicate the routes."
+    ),
+    "AwsSolutions-APIG3": (
+        "WAF has a fixed monthly fee. API Gateway only accepts requests carrying "
+        "CloudFront's origin secret, and stage throttling caps the cost of a flood."
+    ),
+    "AwsSolutions-APIG4": (
+        "A public website: visitors are anonymous. The origin guard admits only requests "
+        "from this distribution; the app authorizes whatever needs it."
+    ),
+    "AwsSolutions-COG4": "A public website: no Cognito user pool; see APIG4.",
+    "AwsSolutions-CFR1": "A public website for every country: no geo restriction.",
+    "AwsSolutions-CFR2": "WAF has a fixed monthly fee; see APIG3.",
+    "AwsSolutions-CFR3": (
+        "CloudFront standard logs need an ACL-enabled bucket and cost per GB; requests "
+        "that reach the origin are logged by the function, and CloudFront's own metrics "
+        "cover the rest."
+    ),
+}
+# Only the default *.cloudfront.net certificate: it always accepts TLS 1.0
+# viewers. With a custom domain the distribution requires TLS 1.2.
+DEFAULT_CERTIFICATE_FINDING = (
+    "AwsSolutions-CFR4",
+    "The distribution's *.cloudfront.net certificate always allows TLSv1; with a custom "
+    "domain (domain_name) the stack requires TLSv1.2_2021.",
+)
+
+
+def add_checks(app: App) -> None:
+    """Run the AWS Solutions pack over everything `app` synthesizes."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+
+
+def acknowledge_accepted_findings(stack: Stack, custom_domain: bool) -> None:
+    findings = dict(ACCEPTED_FINDINGS)
+    if not custom_domain:
+        findings.update([DEFAULT_CERTIFICATE_FINDING])
+    for rule, reason in findings.items():
+        Validations.of(stack).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
