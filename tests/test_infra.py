@@ -76,11 +76,16 @@ class Synthesized:
 def synthesized(
     request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Synthesized:
+    return synthesize(ANSWER_SETS[request.param], cookies_session, tmp_path_factory)
+
+
+def synthesize(
+    answer_set: dict[str, str], cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Synthesized:
+    """Bake `answer_set` and synthesize the project's default stage."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(
-            extra_context=ANSWER_SETS[request.param], template=str(TEMPLATE_DIR)
-        )
+        result = cookies_session.bake(extra_context=answer_set, template=str(TEMPLATE_DIR))
     assert result.exit_code == 0, result.exception
     project, answers = result.project_path, result.context
 
@@ -198,3 +203,34 @@ def test_cdk_cli_is_pinned_and_kept_offline() -> None:
     assert json.loads(lock_text)["packages"]["node_modules/aws-cdk"]["version"] == version
     for machine_specific in ("file:", "/tmp/", "/home/", "/root/", "localhost"):
         assert machine_specific not in lock_text
+
+
+# What each opt-in adds to the default stack: exactly what it names.
+OPT_INS: dict[str, tuple[dict[str, str], set[str]]] = {
+    "alarms": (
+        {"enable_alarms": "yes", "alert_email": "ops@example.com"},
+        {"AWS::CloudWatch::Alarm", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy",
+         "AWS::SNS::Subscription"},
+    ),
+    "domain": (
+        {"domain_name": "www.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+        {"AWS::CertificateManager::Certificate", "AWS::Route53::RecordSet"},
+    ),
+}  # fmt: skip
+
+
+def resource_types(synthesized: Synthesized) -> set[str]:
+    return {resource["Type"] for resource in synthesized.template["Resources"].values()}
+
+
+def test_each_opt_in_adds_only_what_it_names(
+    cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    base = {"project_name": "Opt In", "alert_email": ""}
+    default = resource_types(synthesize(base, cookies_session, tmp_path_factory))
+    assert "AWS::CloudWatch::Alarm" not in default
+    assert "AWS::Budgets::Budget" in default  # free, so on by default
+    for answers, adds in OPT_INS.values():
+        with_option = synthesize({**base, **answers}, cookies_session, tmp_path_factory)
+        assert resource_types(with_option) - default == adds
+        assert default <= resource_types(with_option)
