@@ -37,6 +37,20 @@ class Build:
     output: Path
     stdout: str
     seconds: float
+    runtime_python: str | None  # the Lambda runtime's Python version, if this machine has it
+
+
+FIND_INTERPRETER = (
+    "import sys; from infra.bundle import find_interpreter; "
+    "found = find_interpreter(sys.argv[1]); print(found.executable if found else '')"
+)
+
+
+def runtime_python(project: Path, version: str) -> str | None:
+    """Python `version` as the bundle builder finds it, or None."""
+    result = run([sys.executable, "-c", FIND_INTERPRETER, version], cwd=project)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip() or None
 
 
 def build_bundle(project: Path, *extra: str) -> tuple[Any, float]:
@@ -55,6 +69,9 @@ def built(request: pytest.FixtureRequest, cookies_session: Any) -> Build:
     assert baked.exit_code == 0, baked.exception
     result, seconds = build_bundle(baked.project_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    version = json.loads(
+        (baked.project_path / baked.context["package_name"] / "settings.json").read_text()
+    )["python_version"]
     return Build(
         project=baked.project_path,
         package=baked.context["package_name"],
@@ -62,6 +79,7 @@ def built(request: pytest.FixtureRequest, cookies_session: Any) -> Build:
         output=baked.project_path / "build" / "lambda",
         stdout=result.stdout,
         seconds=seconds,
+        runtime_python=runtime_python(baked.project_path, version),
     )
 
 
@@ -102,13 +120,44 @@ def test_bundle_holds_the_app_and_its_dependencies_only(built: Build) -> None:
     unwanted = [
         path.relative_to(built.output).as_posix()
         for path in built.output.rglob("*")
-        if path.name in {"__pycache__", "tests", "boto3", "botocore", "bin"}
-        or path.suffix in {".pyc", ".pyo"}
+        if path.name in {"tests", "boto3", "botocore", "bin"}
+        or path.suffix == ".pyo"
         or path.name.startswith(("boto3-", "botocore-"))
     ]
     assert unwanted == []
     assert not (built.output / "tests").exists()
     assert not (built.output / "infra").exists()
+
+
+# The header of a .pyc (PEP 552): magic number, then flags; 0b01 is hash-based, unchecked.
+UNCHECKED_HASH_FLAGS = 0b01
+MAGIC_OF = "import importlib.util; print(importlib.util.MAGIC_NUMBER.hex())"
+
+
+def test_bundle_ships_bytecode_for_the_lambda_runtime(built: Build) -> None:
+    """With the runtime's Python here, the dependencies are bytecode only (unchecked-hash
+    .pyc where their .py files were) and the app package has .pyc beside its sources."""
+    if built.runtime_python is None:
+        assert "NOTICE: no Python" in built.stdout
+        pytest.skip("this machine lacks the runtime's Python version: the bundle has no bytecode")
+    assert "Bytecode: compiled by Python" in built.stdout
+    magic = run([built.runtime_python, "-I", "-c", MAGIC_OF], cwd=built.project).stdout.strip()
+    pycs = list(built.output.rglob("*.pyc"))
+    assert pycs
+    for pyc in pycs:
+        header = pyc.read_bytes()[:8]
+        assert header[:4].hex() == magic, pyc
+        assert int.from_bytes(header[4:8], "little") == UNCHECKED_HASH_FLAGS, pyc
+    dependency_sources = [
+        path.relative_to(built.output).as_posix()
+        for path in built.output.rglob("*.py")
+        if path.relative_to(built.output).parts[0] != built.package
+    ]
+    assert dependency_sources == []
+    assert (built.output / "flask" / "app.pyc").is_file()
+    package = built.output / built.package
+    assert (package / "lambda_handler.py").is_file()
+    assert list((package / "__pycache__").glob("lambda_handler.cpython-*.pyc"))
 
 
 # Imports the handler from the bundle alone and serves one API Gateway event.
@@ -144,12 +193,14 @@ def api_gateway_event(path: str) -> dict[str, Any]:
 
 def test_bundle_serves_a_request_on_its_own(built: Build) -> None:
     """No site-packages (-I -S) and no bytecode written (-B): only the bundle and
-    the standard library. This Python skips compiled modules built for the
-    Lambda's Python, and MarkupSafe falls back to pure Python."""
+    the standard library, with the runtime's Python when this machine has it (the
+    bytecode is for that version). Another Python skips compiled modules built for
+    the Lambda's, and MarkupSafe falls back to pure Python."""
     event = json.dumps(api_gateway_event("/api/time"))
+    caches = sorted(built.output.rglob("__pycache__"))
     result = run(
         [
-            sys.executable,
+            built.runtime_python or sys.executable,
             "-I",
             "-S",
             "-B",
@@ -165,7 +216,7 @@ def test_bundle_serves_a_request_on_its_own(built: Build) -> None:
     served = json.loads(result.stdout.splitlines()[-1])
     assert served["status"] == 200, served
     assert served["flask_from_bundle"] is True
-    assert not list(built.output.rglob("__pycache__"))
+    assert sorted(built.output.rglob("__pycache__")) == caches
 
 
 def test_second_build_does_nothing(built: Build) -> None:

@@ -1,6 +1,6 @@
 """Build the Lambda deployment directory, without Docker.
 
-    python -m infra.bundle [--output DIR] [--force]
+    python -m infra.bundle [--output DIR] [--force] [--no-bytecode]
 
 The runtime dependencies locked in requirements/runtime.txt are installed as
 Linux wheels for the Lambda's architecture and Python version (pip's
@@ -12,8 +12,18 @@ is what the stack uploads as the function's code.
   directory; when it matches, nothing is rebuilt (`--force` rebuilds anyway).
 - Atomic: the bundle is built in a temporary directory beside the output and
   swapped in only when complete, so a failed build never leaves half a bundle.
-- Lean: no tests, caches, bytecode, console scripts, or the AWS SDK (boto3 and
-  botocore come with the Lambda runtime).
+- Lean: no tests, caches, console scripts, or the AWS SDK (boto3 and botocore
+  come with the Lambda runtime).
+- Fast cold starts: Lambda's code directory is read-only, so Python cannot
+  cache bytecode there and recompiles every module it imports on each cold
+  start. When the build machine has the runtime's Python version (the running
+  interpreter, `pythonX.Y` on PATH, or pyenv), everything is compiled with it:
+  the dependencies to bytecode only (their sources left out, which keeps the
+  zip small; tracebacks through them show file and line, not the code), the
+  app package to unchecked-hash .pyc files beside its sources. Python loads
+  those without comparing them with the sources, whose timestamps the
+  deployment zip does not keep. Without that Python, or with --no-bytecode,
+  the bundle has sources only; the build says so.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
 
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
@@ -55,6 +65,18 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
 # Runs a command (a pip install); raises BundleError if it fails.
 Installer = Callable[[Sequence[str]], None]
+# Runs a command (a compileall run); raises BundleError if it fails.
+Compiler = Callable[[Sequence[str]], None]
+
+# Where the code lives on Lambda: the paths recorded in the bytecode (tracebacks)
+# name it, not the build directory, so identical sources give identical files.
+LAMBDA_TASK_ROOT = "/var/task"
+# Asks an interpreter for its version and bytecode magic number.
+VERSION_QUERY = (
+    "import importlib.util, sys; "
+    "print('%d.%d' % sys.version_info[:2], sys.implementation.name, "
+    "importlib.util.MAGIC_NUMBER.hex())"
+)
 
 
 class BundleError(Exception):
@@ -95,11 +117,129 @@ def pip_install_command(requirements: Path, target: Path, settings: Settings) ->
     # fmt: on
 
 
-def build_options(settings: Settings) -> list[str]:
+@dataclass(frozen=True)
+class Interpreter:
+    """A CPython that can compile bytecode for the Lambda runtime."""
+
+    executable: str
+    version: str  # "3.13"
+    magic: str  # the bytecode magic number, hex: it changes with the bytecode format
+
+
+def describe_interpreter(executable: str) -> Interpreter | None:
+    """`executable`'s version and magic number, or None if it is not a working CPython."""
+    try:
+        result = subprocess.run(  # noqa: S603 - an interpreter found on this machine
+            [executable, "-I", "-c", VERSION_QUERY],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        version, implementation, magic = result.stdout.split()
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    if implementation != "cpython":
+        return None
+    return Interpreter(executable=executable, version=version, magic=magic)
+
+
+def candidate_interpreters(
+    version: str, current: str, search_path: str | None, pyenv_root: Path
+) -> list[str]:
+    """Where a Python `version` may be, in order: `current`, PATH, then pyenv's newest."""
+    candidates = [current]
+    on_path = shutil.which(f"python{version}", path=search_path)
+    if on_path:
+        candidates.append(on_path)
+    releases = sorted(
+        pyenv_root.glob(f"versions/{version}.*/bin/python{version}"),
+        key=lambda path: [int(part) for part in re.findall(r"\d+", path.parts[-3])],
+        reverse=True,
+    )
+    candidates.extend(str(path) for path in releases)
+    return candidates
+
+
+def find_interpreter(
+    version: str,
+    current: str = sys.executable,
+    search_path: str | None = None,
+    pyenv_root: Path | None = None,
+) -> Interpreter | None:
+    """The first CPython `version` on this machine, or None.
+
+    `current` is the running interpreter; `search_path` defaults to PATH and
+    `pyenv_root` to $PYENV_ROOT or ~/.pyenv.
+    """
+    root = pyenv_root or Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    for candidate in candidate_interpreters(version, current, search_path, root):
+        found = describe_interpreter(candidate)
+        if found is not None and found.version == version:
+            return found
+    return None
+
+
+def compile_command(
+    interpreter: Interpreter, root: Path, targets: Sequence[Path], *, sourceless: bool
+) -> list[str]:
+    """compileall for `targets` inside `root`: unchecked-hash .pyc files.
+
+    `sourceless` puts each .pyc where its .py was (so the .py can go) instead
+    of in __pycache__.
+    """
+    # fmt: off
+    return [
+        interpreter.executable, "-I", "-m", "compileall",
+        "-q", "-j", "0",
+        *(["-b"] if sourceless else []),
+        "--invalidation-mode", "unchecked-hash",
+        "-s", str(root), "-p", LAMBDA_TASK_ROOT,
+        *(str(target) for target in targets),
+    ]
+    # fmt: on
+
+
+def dependency_entries(root: Path, package_name: str) -> list[Path]:
+    """The top-level modules and packages of the installed dependencies."""
+    return sorted(
+        path
+        for path in root.iterdir()
+        if path.name != package_name
+        and (path.suffix == ".py" or (path.is_dir() and not path.name.endswith(".dist-info")))
+    )
+
+
+def drop_compiled_sources(entries: Sequence[Path]) -> None:
+    """Delete each .py file under `entries` that has its .pyc beside it."""
+    for entry in entries:
+        sources = [entry] if entry.is_file() else sorted(entry.rglob("*.py"))
+        for source in sources:
+            if source.with_suffix(".pyc").is_file():
+                source.unlink()
+
+
+def run_compiler(command: Sequence[str]) -> None:
+    """The real compiler: runs compileall."""
+    try:
+        subprocess.run(command, check=True)  # noqa: S603 - our own compileall command line
+    except subprocess.CalledProcessError as error:
+        raise BundleError(f"compiling bytecode failed (exit code {error.returncode})") from error
+
+
+def build_options(settings: Settings, interpreter: Interpreter | None = None) -> list[str]:
     """Everything about how the bundle is made, for its fingerprint."""
     command = pip_install_command(Path("REQUIREMENTS"), Path("TARGET"), settings)
     excluded = [*sorted(EXCLUDED_DIRS), *sorted(EXCLUDED_TOP_LEVEL), *EXCLUDED_SUFFIXES]
-    return [*command[1:], *sorted(RUNTIME_PROVIDED), *excluded]
+    if interpreter is None:
+        bytecode = ["bytecode", "none"]
+    else:
+        root, targets = Path("TARGET"), [Path("TARGETS")]
+        bytecode = ["bytecode", interpreter.version, interpreter.magic]
+        for sourceless in (True, False):
+            command = compile_command(interpreter, root, targets, sourceless=sourceless)
+            bytecode += command[1:]
+    return [*command[1:], *sorted(RUNTIME_PROVIDED), *excluded, *bytecode]
 
 
 def run_installer(command: Sequence[str]) -> None:
@@ -172,8 +312,10 @@ def package_files(package_dir: Path) -> list[Path]:
     )
 
 
-def fingerprint(lock: Path, settings: Settings, package_dir: Path) -> str:
-    """A hash of everything the bundle is built from."""
+def fingerprint(
+    lock: Path, settings: Settings, package_dir: Path, interpreter: Interpreter | None = None
+) -> str:
+    """A hash of everything the bundle is built from (and the bytecode compiler)."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -181,7 +323,7 @@ def fingerprint(lock: Path, settings: Settings, package_dir: Path) -> str:
         digest.update(data)
 
     add("builder", Path(__file__).read_bytes())
-    add("options", json.dumps(build_options(settings)).encode())
+    add("options", json.dumps(build_options(settings, interpreter)).encode())
     add("settings", json.dumps(asdict(settings), sort_keys=True).encode())
     add("lock", lock.read_bytes())
     for path in package_files(package_dir):
@@ -221,6 +363,17 @@ def copy_package(package_dir: Path, target: Path) -> None:
         return {name for name in names if is_excluded(relative / name)}
 
     shutil.copytree(package_dir, destination, ignore=ignore)
+
+
+def compile_bytecode(
+    root: Path, package_name: str, interpreter: Interpreter, compile_: Compiler
+) -> None:
+    """Compile every module under `root` for the runtime (see the module docstring)."""
+    dependencies = dependency_entries(root, package_name)
+    if dependencies:
+        compile_(compile_command(interpreter, root, dependencies, sourceless=True))
+        drop_compiled_sources(dependencies)
+    compile_(compile_command(interpreter, root, [root / package_name], sourceless=False))
 
 
 def swap_into_place(staging: Path, output: Path) -> None:
@@ -275,15 +428,39 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--output", type=Path, default=DEFAULT_OUTPUT, help="where to build (default: build/lambda)"
     )
     parser.add_argument("--force", action="store_true", help="rebuild even if no input changed")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="ship sources only, even when the runtime's Python is here",
+    )
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None, install: Installer = run_installer) -> int:
+def bytecode_notice(interpreter: Interpreter | None, version: str, wanted: bool = True) -> str:
+    if interpreter is not None:
+        return f"Bytecode: compiled by Python {version} at {interpreter.executable}."
+    if not wanted:
+        return "NOTICE: --no-bytecode: the bundle has sources only (slower cold starts)."
+    return (
+        f"NOTICE: no Python {version} on this machine (not this interpreter, not "
+        f"python{version} on PATH, not in pyenv), so the bundle has no bytecode: on Lambda "
+        "every cold start then recompiles each imported module (about +100 ms). It still "
+        f"works. Install Python {version} (the deploy workflow sets it up) to include it."
+    )
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    install: Installer = run_installer,
+    find_python: Callable[[str], Interpreter | None] = find_interpreter,
+    compile_: Compiler = run_compiler,
+) -> int:
     arguments = parse_arguments(argv)
     output: Path = arguments.output.resolve()
     settings = load_settings()
     package_dir = PROJECT_ROOT / settings.package_name
-    stamp = fingerprint(RUNTIME_LOCK, settings, package_dir)
+    interpreter = None if arguments.no_bytecode else find_python(settings.python_version)
+    stamp = fingerprint(RUNTIME_LOCK, settings, package_dir, interpreter)
     if not arguments.force and is_up_to_date(output, stamp):
         print(f"{output} is up to date (no input changed); nothing to do. --force rebuilds it.")
         return 0
@@ -291,6 +468,8 @@ def main(argv: Sequence[str] | None = None, install: Installer = run_installer) 
     def fill(staging: Path) -> None:
         install_dependencies(RUNTIME_LOCK, staging, settings, install)
         copy_package(package_dir, staging)
+        if interpreter is not None:
+            compile_bytecode(staging, package_dir.name, interpreter, compile_)
 
     print(f"Building {output} for Python {settings.python_version} on {settings.architecture}...")
     try:
@@ -298,6 +477,7 @@ def main(argv: Sequence[str] | None = None, install: Installer = run_installer) 
     except BundleError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    print(bytecode_notice(interpreter, settings.python_version, not arguments.no_bytecode))
     unzipped, zipped = bundle_sizes(output)
     print(f"Built {output}: {megabytes(unzipped)} unzipped, {megabytes(zipped)} zipped.")
     return 0

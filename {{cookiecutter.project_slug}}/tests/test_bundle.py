@@ -40,6 +40,11 @@ def option_value(command: Sequence[str], option: str) -> str:
     return command[list(command).index(option) + 1]
 
 
+def no_python(version: str) -> None:
+    """No interpreter for the runtime's version on this (pretend) machine."""
+    return None
+
+
 class FakeInstaller:
     """Stands in for pip: records each command and lays out an installed tree."""
 
@@ -265,17 +270,18 @@ def test_cli_builds_then_skips_until_forced(
     output = tmp_path / "lambda"
     installer = FakeInstaller()
 
-    assert bundle.main(["--output", str(output)], install=installer) == 0
+    assert bundle.main(["--output", str(output)], install=installer, find_python=no_python) == 0
     assert "Built" in capsys.readouterr().out
     assert (output / settings.package_name / "settings.json").is_file()
     assert (output / "flask" / "__init__.py").is_file()
     assert not list(output.rglob("__pycache__"))
 
-    assert bundle.main(["--output", str(output)], install=installer) == 0
+    assert bundle.main(["--output", str(output)], install=installer, find_python=no_python) == 0
     assert "up to date" in capsys.readouterr().out
     assert len(installer.commands) == 1
 
-    assert bundle.main(["--output", str(output), "--force"], install=installer) == 0
+    forced = ["--output", str(output), "--force"]
+    assert bundle.main(forced, install=installer, find_python=no_python) == 0
     assert len(installer.commands) == 2
 
 
@@ -286,9 +292,149 @@ def test_cli_reports_a_failed_install_and_keeps_no_half_bundle(
         write(Path(option_value(command, "--target")) / "partial.py")
         raise bundle.BundleError("pip failed (exit code 1)")
 
-    assert bundle.main(["--output", str(tmp_path / "lambda")], install=failing) == 1
+    arguments = ["--output", str(tmp_path / "lambda")]
+    assert bundle.main(arguments, install=failing, find_python=no_python) == 1
     assert "pip failed" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
+
+
+MAGIC = "f30d0d0a"
+
+
+def fake_python(directory: Path, name: str, version: str, implementation: str = "cpython") -> str:
+    """An executable that answers the version query like a Python `version` would."""
+    script = write(
+        directory / name,
+        f'#!/bin/sh\n[ "$2" = "-c" ] && echo "{version} {implementation} {MAGIC}"\nexit 0\n',
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_find_interpreter_takes_the_running_python_when_it_matches(tmp_path: Path) -> None:
+    current = fake_python(tmp_path / "venv", "python", "3.13")
+    found = bundle.find_interpreter("3.13", current=current, search_path="", pyenv_root=tmp_path)
+    assert found == bundle.Interpreter(executable=current, version="3.13", magic=MAGIC)
+
+
+def test_find_interpreter_looks_on_path_then_in_pyenv(tmp_path: Path) -> None:
+    current = fake_python(tmp_path / "venv", "python", "3.11")
+    on_path = fake_python(tmp_path / "bin", "python3.13", "3.13")
+    pyenv = tmp_path / "pyenv"
+    for release in ("3.13.2", "3.13.10", "3.12.9"):
+        fake_python(pyenv / "versions" / release / "bin", f"python{release[:4]}", release[:4])
+
+    def find(search_path: str) -> bundle.Interpreter | None:
+        return bundle.find_interpreter(
+            "3.13", current=current, search_path=search_path, pyenv_root=pyenv
+        )
+
+    assert find(str(tmp_path / "bin")).executable == on_path
+    newest = find(str(tmp_path / "nothing-here"))
+    assert newest is not None
+    assert newest.executable == str(pyenv / "versions" / "3.13.10" / "bin" / "python3.13")
+    assert bundle.find_interpreter("3.14", current, "", pyenv) is None
+
+
+def test_find_interpreter_skips_broken_and_other_pythons(tmp_path: Path) -> None:
+    broken = write(tmp_path / "bin" / "python3.13", "#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    other = fake_python(tmp_path / "venv", "python", "3.13", implementation="pypy")
+    assert bundle.find_interpreter("3.13", other, str(tmp_path / "bin"), tmp_path) is None
+
+
+def test_compile_command_writes_unchecked_hash_bytecode_for_var_task(tmp_path: Path) -> None:
+    python = bundle.Interpreter(executable="/opt/python3.13", version="3.13", magic=MAGIC)
+    targets = [tmp_path / "flask", tmp_path / "six.py"]
+    command = bundle.compile_command(python, tmp_path, targets, sourceless=True)
+    assert command[:4] == ["/opt/python3.13", "-I", "-m", "compileall"]
+    assert option_value(command, "--invalidation-mode") == "unchecked-hash"
+    assert option_value(command, "-s") == str(tmp_path)
+    assert option_value(command, "-p") == "/var/task"
+    assert "-b" in command
+    assert command[-2:] == [str(target) for target in targets]
+    assert "-b" not in bundle.compile_command(python, tmp_path, targets, sourceless=False)
+
+
+class FakeCompiler:
+    """Stands in for compileall: writes a .pyc for every .py where compileall would."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+
+    def __call__(self, command: Sequence[str]) -> None:
+        self.commands.append(list(command))
+        sourceless = "-b" in command
+        targets = [Path(word) for word in command[command.index("-p") + 2 :]]
+        for target in targets:
+            for source in [target] if target.is_file() else sorted(target.rglob("*.py")):
+                if sourceless:
+                    write(source.with_suffix(".pyc"))
+                else:
+                    write(source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc")
+
+
+def test_cli_compiles_dependencies_sourceless_and_the_app_beside_its_sources(
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "lambda"
+    python = bundle.Interpreter(executable="/opt/python3.13", version="3.13", magic=MAGIC)
+    compiler = FakeCompiler()
+    installer = FakeInstaller(extra_files=["six.py", "flask/templates/page.html"])
+    code = bundle.main(
+        ["--output", str(output)],
+        install=installer,
+        find_python=lambda _: python,
+        compile_=compiler,
+    )
+    assert code == 0
+    assert "compiled by Python" in capsys.readouterr().out
+    assert len(compiler.commands) == 2
+    assert (output / "flask" / "__init__.pyc").is_file()
+    assert not (output / "flask" / "__init__.py").exists()
+    assert (output / "flask" / "templates" / "page.html").is_file()
+    assert (output / "six.pyc").is_file()
+    assert not (output / "six.py").exists()
+    package = output / settings.package_name
+    assert (package / "app.py").is_file()
+    assert (package / "__pycache__" / "app.cpython-313.pyc").is_file()
+
+
+def test_cli_without_the_runtime_python_says_so_and_still_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "lambda"
+    arguments = ["--output", str(output)]
+    assert bundle.main(arguments, install=FakeInstaller(), find_python=no_python) == 0
+    printed = capsys.readouterr().out
+    assert "NOTICE: no Python" in printed
+    assert "Built" in printed
+    assert not list(output.rglob("*.pyc"))
+
+
+def test_no_bytecode_option_skips_the_search(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def must_not_search(version: str) -> None:
+        raise AssertionError("searched for an interpreter")
+
+    arguments = ["--output", str(tmp_path / "lambda"), "--no-bytecode"]
+    assert bundle.main(arguments, install=FakeInstaller(), find_python=must_not_search) == 0
+    assert "--no-bytecode" in capsys.readouterr().out
+
+
+def test_fingerprint_follows_the_bytecode_format_not_the_interpreters_path(
+    settings: Settings, package_dir: Path, lock: Path
+) -> None:
+    python = bundle.Interpreter(executable="/opt/a/python3.13", version="3.13", magic=MAGIC)
+    moved = dataclasses.replace(python, executable="/usr/bin/python3.13")
+    newer = dataclasses.replace(python, magic="f40d0d0a")
+
+    def stamp(interpreter: bundle.Interpreter | None) -> str:
+        return bundle.fingerprint(lock, settings, package_dir, interpreter)
+
+    assert stamp(python) == stamp(moved)
+    assert len({stamp(None), stamp(python), stamp(newer)}) == 3
 
 
 def elf_machine(path: Path) -> int:
@@ -301,10 +447,10 @@ def elf_machine(path: Path) -> int:
 @pytest.mark.network
 def test_real_build_downloads_wheels_for_the_lambda(tmp_path: Path, settings: Settings) -> None:
     output = tmp_path / "lambda"
-    assert bundle.main(["--output", str(output)]) == 0
+    assert bundle.main(["--output", str(output), "--no-bytecode"]) == 0
+    assert not list(output.rglob("*.pyc"))
     speedups = list((output / "markupsafe").glob("_speedups*.so"))
     assert len(speedups) == 1
     expected = {"arm64": 183, "x86_64": 62}[settings.architecture]
     assert elf_machine(speedups[0]) == expected
-    assert not list(output.rglob("*.pyc"))
     assert not (output / "boto3").exists()
