@@ -2,7 +2,7 @@
 //
 // API Gateway refuses a request whose Host is not its own, so CloudFront sends
 // the API's host to the origin and this function carries the viewer's host in
-// X-Forwarded-Host, where the Flask app (werkzeug's ProxyFix) reads it.
+// X-Forwarded-Host, where the Lambda handler (lambda_handler.py) reads it.
 //
 // The header is always set from Host, never trusted from the client: a
 // viewer-sent X-Forwarded-Host is replaced, or removed when there is no Host.

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from {{ cookiecutter.package_name }} import create_app, lambda_handler
+from {{ cookiecutter.package_name }}.access_log import access_record
 from {{ cookiecutter.package_name }}.lambda_handler import make_handler
 
 from .events import API_HOST, response_body, response_headers, rest_event
@@ -172,3 +173,45 @@ def test_the_app_never_sees_the_origin_secret(key_file: Path) -> None:
 
 def test_without_an_origin_secret_every_request_is_served(handler: Any) -> None:
     assert handler(rest_event("/api/time"), None)["statusCode"] == 200
+
+
+def test_forwarded_values_come_from_the_nearest_proxy(app: Flask) -> None:
+    @app.get("/seen")
+    def seen() -> dict[str, str]:
+        from flask import request
+
+        return {"address": request.remote_addr, "scheme": request.scheme, "host": request.host}
+
+    headers = {
+        "X-Forwarded-For": "198.51.100.9, 130.176.0.1",
+        "X-Forwarded-Proto": "http, https",
+        "X-Forwarded-Host": "forged.example, www.example.com:8443",
+    }
+    response = make_handler(app)(rest_event("/seen", headers=headers), None)
+    assert json.loads(response_body(response)) == {
+        "address": "130.176.0.1",
+        "scheme": "https",
+        "host": "www.example.com:8443",
+    }
+
+
+@pytest.mark.parametrize(
+    ("event", "response"),
+    [
+        (rest_event('/caf\u00e9/"quoted"'), {"statusCode": 404}),
+        ({}, {}),
+        ({"httpMethod": "GET", "requestContext": None}, {"statusCode": "500"}),
+    ],
+)
+def test_access_record_is_the_json_of_its_fields(event: dict, response: dict) -> None:
+    context = event.get("requestContext") or {}
+    expected = {
+        "type": "access",
+        "method": event.get("httpMethod"),
+        "path": event.get("path"),
+        "status": response.get("statusCode"),
+        "latency_ms": round(0.012345 * 1000, 2),
+        "request_id": context.get("requestId"),
+    }
+    line = access_record(event, response, 0.012345)
+    assert line == json.dumps(expected, separators=(",", ":"))

@@ -9,22 +9,35 @@ from __future__ import annotations
 
 import json
 import sys
+from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
 
+def _json_text(value: Any) -> str:
+    """`json.dumps(value)` for a text field: strings (nearly always) take the fast C path."""
+    return encode_basestring_ascii(value) if type(value) is str else json.dumps(value)
+
+
 def access_record(event: dict[str, Any], response: dict[str, Any], seconds: float) -> str:
-    """The log line for one API Gateway (REST, v1) event and its response."""
+    """The log line for one API Gateway (REST, v1) event and its response.
+
+    The same JSON as `json.dumps(record, separators=(",", ":"))`, put together
+    by hand because it runs on every request (about a third of the cost).
+    """
     context = event.get("requestContext") or {}
-    return json.dumps(
-        {
-            "type": "access",
-            "method": event.get("httpMethod"),
-            "path": event.get("path"),
-            "status": response.get("statusCode"),
-            "latency_ms": round(seconds * 1000, 2),
-            "request_id": context.get("requestId"),
-        },
-        separators=(",", ":"),
+    status = response.get("statusCode")
+    return (
+        '{"type":"access","method":'
+        + _json_text(event.get("httpMethod"))
+        + ',"path":'
+        + _json_text(event.get("path"))
+        + ',"status":'
+        + (str(status) if type(status) is int else json.dumps(status))
+        + ',"latency_ms":'
+        + repr(round(seconds * 1000, 2))
+        + ',"request_id":'
+        + _json_text(context.get("requestId"))
+        + "}"
     )
 
 
