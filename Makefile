@@ -5,14 +5,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 VENV ?= .venv
 BIN := $(VENV)/bin
 PROJECT := {{cookiecutter.project_slug}}
-LINTED := hooks tests local_extensions.py
+LINTED := hooks tests bench local_extensions.py
 
 OUTPUT ?= ..
 # The same pin as the template tests use.
 COOKIECUTTER := $(shell grep '^cookiecutter==' tests/requirements.txt)
 
 .DEFAULT_GOAL := help
-.PHONY: help project test lint bake clean
+.PHONY: help project test lint bake bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ $(VENV)/.cookiecutter:
 	$(BIN)/python -m pip install --quiet "$(COOKIECUTTER)"
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt $(PROJECT)/requirements/dev.txt
+$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt bench/requirements.txt $(PROJECT)/requirements/dev.txt
 	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
 	touch $@
 
@@ -33,12 +33,15 @@ project: $(VENV)/.cookiecutter ## Generate a project into $(OUTPUT) (asks the qu
 test: lint ## Install the test environment, then bake projects and run their tests
 	$(BIN)/python -m pytest
 
-lint: $(VENV)/.installed ## Lint the template's own Python (hooks, tests)
+lint: $(VENV)/.installed ## Lint the template's own Python (hooks, tests, bench)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
 bake: $(VENV)/.cookiecutter ## Bake a default project into ./build (no install)
 	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir build .
+
+bench: $(VENV)/.installed ## Benchmark the generated handler against the alternatives (BENCH_FLAGS=--quick)
+	$(BIN)/python -m bench.run --json build/bench/results.json $(BENCH_FLAGS)
 
 clean: ## Remove .venv, build output and caches
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

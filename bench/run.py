@@ -1,0 +1,259 @@
+"""Run the benchmark: `python -m bench.run --json results.json [--quick] [--update-readme]`.
+
+Bakes the default project, builds its Lambda bundle, then measures every
+contender side by side, round-robin (each round visits every contender, in an
+order that rotates from round to round), so the machine's noise is shared.
+Prints a markdown table (each figure with its ratio to bare Flask) and writes
+the raw numbers as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bench import measure, prepare, report, s3
+from bench.contenders import CONTENDERS
+from bench.events import ORIGIN_SECRET, PATHS
+
+T = TypeVar("T")
+COLD_PATHS = ("/api/time", "/session")
+MODES = {"cached": True, "lambda": False, "sources": False}  # may Python write bytecode?
+# Lambda-like without shipped bytecode: measured for the generated handler only.
+SOURCES_ONLY = "generated"
+BUCKET = "bench-secret-key"
+KEY_OBJECT = "flask-secret-key.json"
+
+
+class Plan:
+    """How much to measure."""
+
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+        self.cold_rounds = 1 if quick else 15
+        self.warm_rounds = 2 if quick else 15
+        self.warm_events = 20 if quick else 300
+        self.rss_rounds = 1 if quick else 3
+        self.rss_events = 1000
+
+
+def rotated(items: Sequence[T], by: int) -> list[T]:
+    shift = by % len(items)
+    return [*items[shift:], *items[:shift]]
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "date": datetime.date.today().isoformat(),
+    }
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure_cold(
+    runtime: measure.Runtime, bundles: dict[str, Path], plan: Plan
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Net cold-start milliseconds per contender, mode and path, and the baselines."""
+    names = [contender.name for contender in CONTENDERS]
+    tasks = [
+        (mode, name, path)
+        for mode in MODES
+        for name in names
+        for path in COLD_PATHS
+        if mode != "sources" or name == SOURCES_ONLY
+    ]
+    tasks += [(mode, "", "") for mode in MODES]  # the bare interpreter start
+    samples: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    boto3: dict[tuple[str, str], bool] = {}
+    for mode, name, path in tasks:  # primes the cached copy; catches failures early
+        if name:
+            measure.cold_start(runtime, bundles[mode], name, path, write_bytecode=MODES[mode])
+    for index in range(plan.cold_rounds):
+        for mode, name, path in rotated(tasks, index * 5):
+            bundle, writes = bundles[mode], MODES[mode]
+            if not name:
+                seconds = measure.baseline_seconds(runtime, bundle, write_bytecode=writes)
+            else:
+                result = measure.cold_start(runtime, bundle, name, path, write_bytecode=writes)
+                seconds = result.seconds
+                boto3[name, path] = boto3.get((name, path), False) or result.boto3_imported
+            samples[mode, name, path].append(seconds)
+        log(f"  cold round {index + 1}/{plan.cold_rounds}")
+    baselines = {mode: measure.median(samples[mode, "", ""]) * 1000 for mode in MODES}
+    cold: dict[str, Any] = {name: defaultdict(dict) for name in names}
+    for (mode, name, path), values in samples.items():
+        if name:
+            net = measure.median(values) * 1000 - baselines[mode]
+            cold[name][f"cold_{mode}_ms"][path] = round(net, 2)
+            cold[name]["boto3_imported"][path] = boto3[name, path]
+    return cold, {mode: round(value, 2) for mode, value in baselines.items()}
+
+
+def measure_warm(runtime: measure.Runtime, bundle: Path, plan: Plan) -> dict[str, dict[str, float]]:
+    """Median microseconds per event for each contender and path."""
+    workers = [measure.WarmWorker(runtime, bundle, contender.name) for contender in CONTENDERS]
+    samples: dict[tuple[str, str], list[float]] = defaultdict(list)
+    try:
+        for worker in workers:  # warm-up: first requests, lazy imports, the secret key
+            for path in PATHS:
+                worker.microseconds_per_event(path, plan.warm_events)
+        for index in range(plan.warm_rounds):
+            for worker in rotated(workers, index):
+                for path in rotated(PATHS, index):
+                    us = worker.microseconds_per_event(path, plan.warm_events)
+                    samples[worker.contender, path].append(us)
+        log(f"  warm: {plan.warm_rounds} rounds of {plan.warm_events} events per path")
+    finally:
+        for worker in workers:
+            worker.close()
+    warm: dict[str, dict[str, float]] = defaultdict(dict)
+    for (name, path), values in samples.items():
+        warm[name][path] = round(measure.median(values), 1)
+    return warm
+
+
+def measure_rss(runtime: measure.Runtime, bundle: Path, plan: Plan) -> dict[str, float]:
+    samples: dict[str, list[float]] = defaultdict(list)
+    for index in range(plan.rss_rounds):
+        for contender in rotated(CONTENDERS, index):
+            peak = measure.peak_rss_bytes(runtime, bundle, contender.name, plan.rss_events)
+            samples[contender.name].append(peak)
+    return {name: round(measure.median(values) / 1_000_000, 2) for name, values in samples.items()}
+
+
+def bundle_sizes(workspace: prepare.Workspace) -> dict[str, tuple[float, float]]:
+    """Zipped and unzipped MB of what each contender would deploy.
+
+    The generated handler: its bundle as built (bytecode included). The others:
+    the same bundle built with --no-bytecode, plus the packages they add.
+    """
+    site_packages = next(workspace.runtime_python.parent.parent.glob("lib/python*/site-packages"))
+    sizes: dict[str, tuple[float, float]] = {}
+    for contender in CONTENDERS:
+        root = workspace.bundle if contender.name == "generated" else workspace.source_bundle
+        files = [(path, path.relative_to(root).as_posix()) for path in measure.tree_files(root)]
+        for module in contender.extra_modules:
+            for path in [site_packages / f"{module}.py", *(site_packages / module).rglob("*")]:
+                if path.is_file() and "__pycache__" not in path.parts:
+                    files.append((path, path.relative_to(site_packages).as_posix()))
+        unzipped, zipped = measure.zip_sizes(files)
+        sizes[contender.name] = (round(zipped / 1_000_000, 3), round(unzipped / 1_000_000, 3))
+    return sizes
+
+
+def run(work_dir: Path, plan: Plan) -> dict[str, Any]:
+    started = time.perf_counter()
+    log(f"Preparing in {work_dir} (bake, bundle, runtime)...")
+    workspace = prepare.prepare(work_dir)
+    log(workspace.build_log.strip())
+    bundles = {
+        "cached": prepare.writable_copy(workspace.source_bundle, work_dir / "bundle-cached"),
+        "lambda": prepare.read_only_copy(workspace.bundle, work_dir / "bundle-lambda"),
+        "sources": prepare.read_only_copy(workspace.source_bundle, work_dir / "bundle-ro-src"),
+    }
+    shipped_caches = prepare.bytecode_caches(bundles["lambda"])
+    config = {"SECRET_KEY_BUCKET": BUCKET, "SECRET_KEY_OBJECT": KEY_OBJECT}
+    with s3.moto_server() as endpoint:
+        s3.store_secret_key(endpoint, BUCKET, KEY_OBJECT)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8",
+            "JSON_CONFIG_OVERRIDE": json.dumps({**config, "ORIGIN_SECRET": ORIGIN_SECRET}),
+            **s3.aws_environment(endpoint),
+        }
+        runtime = measure.Runtime(workspace.runtime_python, workspace.package, env)
+        log(f"Cold starts ({plan.cold_rounds} rounds)...")
+        cold, baselines = measure_cold(runtime, bundles, plan)
+        log("Warm requests...")
+        warm = measure_warm(runtime, bundles["cached"], plan)
+        log(f"Peak RSS after {plan.rss_events} events...")
+        rss = measure_rss(runtime, bundles["cached"], plan)
+    sizes = bundle_sizes(workspace)
+    results: dict[str, Any] = {
+        "quick": plan.quick,
+        "machine": machine(),
+        "runtime_python": workspace.runtime_version,
+        "python_version": workspace.python_version,
+        "architecture": prepare.host_architecture(),
+        "bundle_has_bytecode": bool(shipped_caches),
+        "bytecode_written_in_read_only_copies": (
+            prepare.bytecode_caches(bundles["lambda"]) != shipped_caches
+            or bool(prepare.bytecode_caches(bundles["sources"]))
+        ),
+        "baseline_ms": baselines,
+        "contenders": {
+            contender.name: {
+                "label": contender.label,
+                **cold[contender.name],
+                "warm_us": warm[contender.name],
+                "peak_rss_mb": rss[contender.name],
+                "bundle_zipped_mb": sizes[contender.name][0],
+                "bundle_unzipped_mb": sizes[contender.name][1],
+            }
+            for contender in CONTENDERS
+        },
+    }
+    results["goals"] = report.goals(results)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[1]
+    )
+    parser.add_argument("--json", type=Path, required=True, help="where to write the raw numbers")
+    parser.add_argument("--quick", action="store_true", help="a few rounds only: proves it works")
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=prepare.TEMPLATE_DIR / "build" / "bench",
+        help="scratch space (default: build/bench; the runtime venv is reused from there)",
+    )
+    parser.add_argument(
+        "--update-readme",
+        action="store_true",
+        help="rewrite the results block in README.md (full runs only)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    if arguments.update_readme and arguments.quick:
+        raise SystemExit("--update-readme records full runs only; drop --quick")
+    results = run(arguments.work_dir.resolve(), Plan(quick=arguments.quick))
+    arguments.json.parent.mkdir(parents=True, exist_ok=True)
+    arguments.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(report.summary(results))
+    print(f"\nRaw numbers: {arguments.json} ({results['seconds']} s)")
+    if arguments.update_readme:
+        report.update_readme(prepare.TEMPLATE_DIR / "README.md", results)
+        print("README.md updated.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The measured process: `python -I bench/worker.py BUNDLE PACKAGE MODE [ARGS]`.
+
+Runs under the benchmark's runtime interpreter with only the Lambda bundle
+(first), the bench package and the runtime's site-packages on sys.path.
+Results go to stdout as one JSON line per request; the handlers' own output
+(the access log) goes to /dev/null through a line-buffered file, one write per
+line as on Lambda.
+
+Modes:
+  noop                      import the bench modules only (the baseline)
+  cold CONTENDER PATH       build the contender and serve one event
+  rss CONTENDER N           serve N events over every path, report peak RSS
+  warm CONTENDER            build, then answer {"path": P, "events": N} lines on
+                            stdin with the mean microseconds per event
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+
+def report(stream: TextIO, result: dict[str, Any]) -> None:
+    stream.write(json.dumps(result) + "\n")
+    stream.flush()
+
+
+def main(argv: list[str]) -> int:
+    bundle, package, mode, *rest = argv
+    sys.path.insert(0, bundle)
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
+    import time
+
+    from bench.contenders import BY_NAME
+    from bench.events import PATHS, rest_event
+
+    protocol = sys.stdout
+    sys.stdout = open(os.devnull, "w", buffering=1)  # noqa: SIM115 - lives as long as the process
+    if mode == "noop":
+        report(protocol, {"status": 0})
+        return 0
+    serve = BY_NAME[rest[0]].build(package)
+    if mode == "cold":
+        status = serve(rest_event(rest[1]))
+        report(protocol, {"status": status, "boto3_imported": "boto3" in sys.modules})
+    elif mode == "rss":
+        import resource
+
+        events = [rest_event(path) for path in PATHS]
+        statuses = {serve(events[index % len(events)]) for index in range(int(rest[1]))}
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        report(protocol, {"status": sorted(statuses), "peak_rss_bytes": peak_kib * 1024})
+    elif mode == "warm":
+        report(protocol, {"status": "ready"})
+        for line in sys.stdin:
+            request = json.loads(line)
+            event = rest_event(request["path"])
+            count = int(request["events"])
+            status = serve(event)
+            started = time.perf_counter_ns()
+            for _ in range(count):
+                serve(event)
+            elapsed = time.perf_counter_ns() - started
+            report(protocol, {"status": status, "us_per_event": elapsed / count / 1000})
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
