@@ -7,37 +7,30 @@ or authorization headers: they may carry secrets.
 
 from __future__ import annotations
 
-import json
 import sys
 from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
 
-def _json_text(value: Any) -> str:
-    """`json.dumps(value)` for a text field: strings (nearly always) take the fast C path."""
-    return encode_basestring_ascii(value) if type(value) is str else json.dumps(value)
+def _text(value: object) -> str:
+    """A JSON string for a text field (null when absent), escaped as json.dumps does."""
+    return encode_basestring_ascii(value) if isinstance(value, str) else "null"
 
 
 def access_record(event: dict[str, Any], response: dict[str, Any], seconds: float) -> str:
     """The log line for one API Gateway (REST, v1) event and its response.
 
-    The same JSON as `json.dumps(record, separators=(",", ":"))`, put together
-    by hand because it runs on every request (about a third of the cost).
+    Written as one f-string rather than json.dumps of a dict: it runs on every
+    request, and this is about half the cost (see the template's benchmark).
     """
     context = event.get("requestContext") or {}
     status = response.get("statusCode")
     return (
-        '{"type":"access","method":'
-        + _json_text(event.get("httpMethod"))
-        + ',"path":'
-        + _json_text(event.get("path"))
-        + ',"status":'
-        + (str(status) if type(status) is int else json.dumps(status))
-        + ',"latency_ms":'
-        + repr(round(seconds * 1000, 2))
-        + ',"request_id":'
-        + _json_text(context.get("requestId"))
-        + "}"
+        f'{{"type":"access","method":{_text(event.get("httpMethod"))},'
+        f'"path":{_text(event.get("path"))},'
+        f'"status":{status if type(status) is int else _text(status)},'
+        f'"latency_ms":{seconds * 1000:.2f},'
+        f'"request_id":{_text(context.get("requestId"))}}}'
     )
 
 
