@@ -22,7 +22,7 @@ Caching and cookies:
 Security:
 
 - CloudFront adds `X-Origin-Verify: <per-stack secret>` to every origin
-  request; the Lambda handler refuses requests without it (origin_guard.py),
+  request; the Lambda handler refuses requests without it (cloudfront_origin.py),
   so the API Gateway URL cannot be used to bypass the CDN.
 - A response headers policy adds HSTS, nosniff, frame and referrer policies and
   a Content-Security-Policy fitted to the demo pages (same-origin styles and
@@ -41,7 +41,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.origin_guard import ORIGIN_HEADER
+from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
 
 PRICE_CLASSES = {
     "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,

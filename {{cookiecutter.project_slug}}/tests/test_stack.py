@@ -17,7 +17,7 @@ from cfnlint.api import ManualArgs, lint_file
 from flask import Flask
 from flask.testing import FlaskClient
 
-from {{ cookiecutter.package_name }}.origin_guard import ORIGIN_HEADER
+from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
 
 from infra.app import stack_name
 from infra.site_stack import PROJECT_ROOT, VIEWER_REQUEST_FILE, Settings

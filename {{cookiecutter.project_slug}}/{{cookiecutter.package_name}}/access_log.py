@@ -18,7 +18,8 @@ def _text(value: object) -> str:
 
 
 def access_record(event: dict[str, Any], response: dict[str, Any], seconds: float) -> str:
-    """The log line for one API Gateway (REST, v1) event and its response.
+    """The log line (newline included) for one API Gateway (REST, v1) event and
+    its response.
 
     Written as one f-string rather than json.dumps of a dict: it runs on every
     request, and this is about half the cost (see the template's benchmark).
@@ -30,9 +31,9 @@ def access_record(event: dict[str, Any], response: dict[str, Any], seconds: floa
         f'"path":{_text(event.get("path"))},'
         f'"status":{status if type(status) is int else _text(status)},'
         f'"latency_ms":{seconds * 1000:.2f},'
-        f'"request_id":{_text(context.get("requestId"))}}}'
+        f'"request_id":{_text(context.get("requestId"))}}}\n'
     )
 
 
 def write_access_record(line: str, stream: TextIO | None = None) -> None:
-    (stream or sys.stdout).write(line + "\n")
+    (stream or sys.stdout).write(line)

@@ -1,0 +1,59 @@
+"""What the app may trust about a request, given that CloudFront sent it.
+
+Origin lock-down. CloudFront adds `X-Origin-Verify: <per-stack secret>` (the
+UUID in the stack's ID: known inside the AWS account, never in git) to every
+request it forwards, replacing any viewer-sent header of that name. A request
+without it did not come through this distribution (someone called the API
+Gateway URL directly) and gets 403: nobody can bypass the CDN's cache and
+throttling or spoof the headers below. No paid service (WAF) needed.
+
+Forwarded values. Only the last value of each X-Forwarded-* header counts:
+the one the proxy in front of the app added; anything before it came from the
+visitor and could be forged. `X-Forwarded-Host` (set by the viewer-request
+function from the visitor's Host) becomes the request's host, as werkzeug's
+`ProxyFix(x_for=1, x_proto=1, x_host=1)` would do; this one function does the
+check and the rewrite in a fraction of ProxyFix's per-request cost (about
+4 µs, 5% of a warm request; see the template's benchmark).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from hmac import compare_digest
+from typing import Any
+
+ORIGIN_HEADER = "X-Origin-Verify"
+_SECRET_KEY = "HTTP_" + ORIGIN_HEADER.upper().replace("-", "_")
+_FORBIDDEN_STATUS = "403 Forbidden"
+_FORBIDDEN_HEADERS = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
+_FORBIDDEN_BODY = b"Forbidden: use the site's public address.\n"
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def behind_cloudfront(app: WSGIApp, origin_secret: str | None) -> WSGIApp:
+    """WSGI middleware: refuse requests without `origin_secret` (when one is
+    configured), then apply the forwarded host, scheme and address."""
+    secret = origin_secret.encode() if origin_secret else None
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if secret is not None:
+            given = environ.pop(_SECRET_KEY, "")  # the app never sees the secret
+            if not compare_digest(given.encode("utf-8", "replace"), secret):
+                start_response(_FORBIDDEN_STATUS, list(_FORBIDDEN_HEADERS))
+                return [_FORBIDDEN_BODY]
+        # Each header's last comma-separated value (inlined: this runs on every request).
+        host = environ.get("HTTP_X_FORWARDED_HOST")
+        if host:
+            host = environ["HTTP_HOST"] = environ["SERVER_NAME"] = host.rsplit(",", 1)[-1].strip()
+            if ":" in host and not host.endswith("]"):  # a port, not an IPv6 address
+                environ["SERVER_NAME"], environ["SERVER_PORT"] = host.rsplit(":", 1)
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO")
+        if scheme:
+            environ["wsgi.url_scheme"] = scheme.rsplit(",", 1)[-1].strip()
+        address = environ.get("HTTP_X_FORWARDED_FOR")
+        if address:
+            environ["REMOTE_ADDR"] = address.rsplit(",", 1)[-1].strip()
+        return app(environ, start_response)
+
+    return serve
