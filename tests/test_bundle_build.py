@@ -14,7 +14,11 @@ from typing import Any
 
 import pytest
 
+from bench.events import project_events
+
 from .baking import TEMPLATE_DIR, run
+
+FORWARDED_HOST = {"X-Forwarded-Host": "www.example.com"}
 
 pytestmark = [pytest.mark.network, pytest.mark.xdist_group("bundle-build")]
 
@@ -173,30 +177,12 @@ print(json.dumps({"status": response["statusCode"], "body": response["body"],
 """
 
 
-def api_gateway_event(path: str) -> dict[str, Any]:
-    headers = {"Host": "abc.execute-api.example", "X-Forwarded-Host": "www.example.com"}
-    return {
-        "resource": "/{proxy+}",
-        "path": path,
-        "httpMethod": "GET",
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {"stage": "dev", "identity": {"sourceIp": "203.0.113.7"}},
-        "body": None,
-        "isBase64Encoded": False,
-    }
-
-
 def test_bundle_serves_a_request_on_its_own(built: Build) -> None:
     """No site-packages (-I -S) and no bytecode written (-B): only the bundle and
     the standard library, with the runtime's Python when this machine has it (the
     bytecode is for that version). Another Python skips compiled modules built for
     the Lambda's, and MarkupSafe falls back to pure Python."""
-    event = json.dumps(api_gateway_event("/api/time"))
+    event = json.dumps(project_events().rest_event("/api/time", headers=FORWARDED_HOST))
     caches = sorted(built.output.rglob("__pycache__"))
     result = run(
         [
