@@ -7,7 +7,6 @@ origin secret the deployed stack configures.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import sys
 from pathlib import Path
@@ -41,11 +40,15 @@ def rest_event(path: str) -> dict[str, Any]:
 
 
 def project_events() -> ModuleType:
-    """The generated project's tests/events.py (plain Python, no template syntax)."""
-    spec = importlib.util.spec_from_file_location("project_events", PROJECT_EVENTS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """The generated project's tests/events.py (plain Python, no template syntax).
+
+    Run from its source, not imported: an import would write a __pycache__
+    into the project template, and every later bake would copy it.
+    """
+    module = ModuleType("project_events")
+    module.__file__ = str(PROJECT_EVENTS)
+    source = PROJECT_EVENTS.read_text(encoding="utf-8")
+    exec(compile(source, PROJECT_EVENTS, "exec"), vars(module))
     return module
 
 

@@ -109,6 +109,12 @@ def test_expected_files_are_present(baked: tuple[Path, dict]) -> None:
     assert missing == []
 
 
+def test_no_bytecode_or_caches_are_baked_in(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    caches = [path for path in project.rglob("*") if path.name in ("__pycache__", ".pytest_cache")]
+    assert caches == [] and list(project.rglob("*.pyc")) == []
+
+
 def test_files_of_options_not_chosen_are_removed(baked: tuple[Path, dict]) -> None:
     project, context = baked
     has_domain = bool(context["domain_name"])
