@@ -27,10 +27,6 @@ STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdk.out"
 
 
-def stack_name(project_slug: str, stage: str) -> str:
-    return f"{project_slug}-{stage}"
-
-
 def stage_of(app: cdk.App, default: str) -> str:
     stage = str(app.node.try_get_context("stage") or default)
     if not STAGE_PATTERN.fullmatch(stage) or stage.endswith("-"):
@@ -51,7 +47,7 @@ def add_site_stack(app: cdk.App) -> SiteStack:
     (with, if its certificate must be made in us-east-1, a stack for that)."""
     settings = load_settings()
     stage = stage_of(app, settings.stage)
-    name = stack_name(settings.project_slug, stage)
+    name = settings.stack_name(stage)
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
     certificate_stack = None
     if needs_certificate_stack(settings):

@@ -134,7 +134,7 @@ class SiteStack(Stack):
         if settings.monthly_budget_usd > 0 and stage == settings.stage:
             monthly_budget(
                 self,
-                name=f"{settings.project_slug}-{stage}",
+                name=settings.stack_name(stage),
                 amount_usd=settings.monthly_budget_usd,
                 email=settings.alert_email,
             )
@@ -202,7 +202,7 @@ class SiteStack(Stack):
             "Api",
             handler=self.function,
             proxy=True,
-            rest_api_name=f"{settings.project_slug}-{stage}",
+            rest_api_name=settings.stack_name(stage),
             description=f"{settings.project_name} ({stage}), served through CloudFront",
             endpoint_configuration=apigateway.EndpointConfiguration(
                 types=[apigateway.EndpointType.REGIONAL]

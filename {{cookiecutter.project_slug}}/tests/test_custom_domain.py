@@ -118,7 +118,7 @@ def test_zone_with_the_app_elsewhere_makes_the_certificate_in_us_east_1(
     stacks = {
         stack.stack_name: stack for stack in app.node.children if isinstance(stack, cdk.Stack)
     }
-    site_name = f"{settings.project_slug}-{settings.stage}"
+    site_name = settings.stack_name(settings.stage)
     certificate_stack = stacks[f"{site_name}-certificate"]
     site = stacks[site_name]
     assert certificate_stack.region == "us-east-1"

@@ -11,8 +11,10 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }} import create_app, secret_admin
 from {{ cookiecutter.package_name }}.secret_key import RetiredKey, S3KeyStore, SecretKeys
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from .conftest import KEY_BUCKET, KEY_OBJECT
+from .pages import visits_on
 
 DAY = 86_400
 
@@ -43,10 +45,7 @@ def app_with(store: Any, **config: Any) -> Flask:
 
 
 def visits(response: Any) -> int:
-    page = response.get_data(as_text=True)
-    marker = '<strong class="visits">'
-    start = page.index(marker) + len(marker)
-    return int(page[start : page.index("<", start)])
+    return visits_on(response.get_data())
 
 
 @pytest.fixture
@@ -197,7 +196,7 @@ def test_admin_command_finds_the_bucket_from_the_stack(
 ) -> None:
     class Outputs:
         def describe_stacks(self, StackName: str) -> dict[str, Any]:
-            assert StackName == secret_admin.stack_name("prod")
+            assert StackName == load_settings().stack_name("prod")
             outputs = [{"OutputKey": "SecretKeyBucketName", "OutputValue": KEY_BUCKET}]
             return {"Stacks": [{"Outputs": outputs}]}
 

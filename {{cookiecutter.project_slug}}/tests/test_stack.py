@@ -19,10 +19,10 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
 
-from infra.app import stack_name
 from infra.site_stack import PROJECT_ROOT, VIEWER_REQUEST_FILE, Settings
 
 from .stack_helpers import (
+    CACHING_DISABLED,
     STACK_UUID,
     joined,
     logical_id,
@@ -35,7 +35,6 @@ from .stack_helpers import (
 
 # CloudFront's managed policies (fixed IDs, the same in every account).
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ONE_MONTH_IN_DAYS = 30
 # Where the app reads its deployed config from (see config.py).
 OVERRIDE_VARIABLE = "JSON_CONFIG_OVERRIDE"
@@ -336,7 +335,7 @@ def test_another_stage_gets_its_own_stack_and_names(
     other = "qa" if settings.stage != "qa" else "test"
     stack = synth_app(bundle_dir, tmp_path, stage=other)
     other_template = Template.from_stack(stack)
-    assert stack.stack_name == stack_name(settings.project_slug, other)
+    assert stack.stack_name == settings.stack_name(other)
     assert edge_names(other_template).isdisjoint(edge_names(template))
     assert all(other in name for name in edge_names(other_template))
     stage = only(other_template, "AWS::ApiGateway::Stage")["Properties"]

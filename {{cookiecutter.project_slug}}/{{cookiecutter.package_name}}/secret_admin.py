@@ -39,10 +39,6 @@ def revoke(store: KeyStore) -> SecretKeys:
     return store.update(lambda _old: SecretKeys.generate())
 
 
-def stack_name(stage: str) -> str:
-    return f"{load_settings().project_slug}-{stage}"
-
-
 def bucket_of_stack(name: str, cloudformation: Any = None) -> str:
     """The secret-key bucket named in the stack's outputs."""
     if cloudformation is None:
@@ -72,7 +68,7 @@ def main(argv: Sequence[str] | None = None, s3: Any = None, cloudformation: Any 
     where.add_argument("--bucket", help="the secret-key bucket (skips the stack lookup)")
     args = parser.parse_args(argv)
 
-    bucket = args.bucket or bucket_of_stack(stack_name(args.stage), cloudformation)
+    bucket = args.bucket or bucket_of_stack(load_settings().stack_name(args.stage), cloudformation)
     store = S3KeyStore(bucket, DEFAULTS["SECRET_KEY_OBJECT"], client=s3)
     if args.action == "rotate":
         keys = rotate(store, now=int(time.time()), keep_for=session_lifetime_seconds())

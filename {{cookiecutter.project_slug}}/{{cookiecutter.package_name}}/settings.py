@@ -52,6 +52,10 @@ class Settings:
                 "cache_default_ttl_seconds must be between 0 and cache_max_ttl_seconds"
             )
 
+    def stack_name(self, stage: str) -> str:
+        """The CloudFormation stack of one stage (also its API's and budget's name)."""
+        return f"{self.project_slug}-{stage}"
+
     @classmethod
     def from_file(cls, path: Path) -> Settings:
         data = json.loads(path.read_text(encoding="utf-8"))
