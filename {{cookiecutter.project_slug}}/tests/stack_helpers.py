@@ -13,6 +13,9 @@ from infra.site_stack import HANDLER, Settings, SiteStack
 
 Resource = dict[str, Any]
 
+# CloudFront's managed CachingDisabled policy (fixed ID, the same in every account).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/site/0f8fad5b-d9cb-469f"
 STACK_UUID = "0f8fad5b-d9cb-469f"
 

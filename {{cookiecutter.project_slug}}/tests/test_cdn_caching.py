@@ -11,7 +11,6 @@ then hit the site in turn, as they would in production.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -25,10 +24,9 @@ from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
 
 from .events import response_body, response_headers, rest_event
-from .stack_helpers import joined, logical_id, only, site_function
+from .pages import visits_on
+from .stack_helpers import CACHING_DISABLED, joined, logical_id, only, site_function
 
-# The managed CachingDisabled policy (used when the maximum TTL is 0).
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 PUBLIC_HOST = "www.example.com"
 UNCACHEABLE = ("no-store", "no-cache", "private")
 
@@ -133,9 +131,7 @@ class Visitor:
 
 
 def visits(response: Response) -> int:
-    found = re.search(rb'class="visits">(\d+)<', response.body)
-    assert found, response.body[:300]
-    return int(found.group(1))
+    return visits_on(response.body)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .pages import visits_on
+
 
 def test_index_shows_the_host_it_is_served_on(client: FlaskClient) -> None:
     response = client.get("/", headers={"Host": "www.example.org"})
@@ -98,12 +100,6 @@ def test_favicon_is_served_byte_for_byte(client: FlaskClient) -> None:
 
 def test_unknown_path_is_404(client: FlaskClient) -> None:
     assert client.get("/no/such/page").status_code == 404
-
-
-def visits_on(page: str) -> int:
-    marker = '<strong class="visits">'
-    start = page.index(marker) + len(marker)
-    return int(page[start : page.index("<", start)])
 
 
 def escape_html(text: str) -> str:

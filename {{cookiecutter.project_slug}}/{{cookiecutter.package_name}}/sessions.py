@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from flask import Flask, Request, Response
 
 log = logging.getLogger(__name__)
+UNAVAILABLE_LOG = "session unavailable: the secret key could not be loaded"
 
 
 class SessionUnavailable(ServiceUnavailable):
@@ -159,7 +160,7 @@ class KeyStoreSessionInterface(SecureCookieSessionInterface):
         try:
             keys = self.secret_keys()
         except Exception:
-            log.exception("session unavailable: the secret key could not be loaded")
+            log.exception(UNAVAILABLE_LOG)
             session.key_check = self._unavailable
             return session
         max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -200,7 +201,7 @@ class KeyStoreSessionInterface(SecureCookieSessionInterface):
         try:
             self.secret_keys()
         except Exception as error:
-            log.exception("session unavailable: the secret key could not be loaded")
+            log.exception(UNAVAILABLE_LOG)
             raise SessionUnavailable(retry_after=5) from error
 
     @staticmethod
