@@ -2,9 +2,10 @@
 
 Runs under the benchmark's runtime interpreter with only the Lambda bundle
 (first), the bench package and the runtime's site-packages on sys.path.
-Results go to stdout as one JSON line per request; the handlers' own output
-(the access log) goes to /dev/null through a line-buffered file, one write per
-line as on Lambda.
+Results go to stdout as one JSON line per request; anything a handler prints
+(serverless-wsgi and Mangum may log; the generated handler prints nothing per
+request) goes to /dev/null through a line-buffered file, one write per line as
+on Lambda.
 
 Modes:
   noop                      import the bench modules only (the baseline)

@@ -117,7 +117,9 @@ def test_function_carries_the_answers(synthesized: Synthesized) -> None:
     assert function["MemorySize"] == int(synthesized.answer("lambda_memory_mb"))
     assert function["Timeout"] == int(synthesized.answer("lambda_timeout_seconds"))
     assert function["Handler"] == f"{synthesized.answer('package_name')}.lambda_handler.handler"
-    assert synthesized.one("AWS::Logs::LogGroup")["RetentionInDays"] > 0
+    log_groups = synthesized.of_type("AWS::Logs::LogGroup")  # the function's, the access log
+    assert len(log_groups) == 2
+    assert all(group["Properties"]["RetentionInDays"] > 0 for group in log_groups)
 
 
 def test_api_stage_carries_the_answers(synthesized: Synthesized) -> None:

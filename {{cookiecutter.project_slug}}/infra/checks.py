@@ -21,12 +21,15 @@ ACCEPTED_FINDINGS = {
         "The Lambda runtime is the python_version chosen when the project was generated "
         "(settings.json); a newer one is a deliberate upgrade, not an automatic one."
     ),
-    "AwsSolutions-APIG1": (
-        "API Gateway access logs need an account-wide CloudWatch role and cost per request; "
-        "the function logs one JSON line per request instead (access_log.py)."
+    # Only this one managed policy, on API Gateway's logging role (access_logs.py).
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+    "AmazonAPIGatewayPushToCloudWatchLogs]": (
+        "API Gateway's logging role is one per account and region, used by every API "
+        "there: it gets the policy AWS defines for it, not one scoped to this stack's logs."
     ),
     "AwsSolutions-APIG6": (
-        "Same as APIG1: no API Gateway execution logging; the function logs each request."
+        "The access log records every request (access_logs.py); execution logs would add "
+        "verbose lines per request to a log group outside the stack that never expires."
     ),
     "AwsSolutions-APIG2": (
         "A proxy integration: every request goes to Flask, which parses and validates its "
@@ -45,8 +48,8 @@ ACCEPTED_FINDINGS = {
     "AwsSolutions-CFR2": "WAF has a fixed monthly fee; see APIG3.",
     "AwsSolutions-CFR3": (
         "CloudFront standard logs need an ACL-enabled bucket and cost per GB; requests "
-        "that reach the origin are logged by the function, and CloudFront's own metrics "
-        "cover the rest."
+        "that reach the origin are in API Gateway's access log, and CloudFront's own "
+        "metrics cover the rest."
     ),
 }
 # Only the default *.cloudfront.net certificate: it always accepts TLS 1.0

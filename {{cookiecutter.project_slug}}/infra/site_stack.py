@@ -6,7 +6,8 @@
 Everything is sized by the generated settings (`settings.json`); see
 `cdn.py` for how CloudFront caches and what it forwards, `custom_domain.py`
 for the site's own domain (when generated with one), `guardrails.py` for the
-budget and `alarms.py` for the alarms (when chosen).
+budget, `alarms.py` for the alarms (when chosen) and `access_logs.py` for what
+API Gateway logs of each request.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.config import DEFAULTS, OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .access_logs import access_log_format
 from .cdn import SiteCdn
 from .checks import acknowledge_accepted_findings
 from .guardrails import monthly_budget
@@ -99,12 +101,8 @@ class SiteStack(Stack):
         # origin; the function refuses requests without it.
         self.origin_secret = Fn.select(2, Fn.split("/", self.stack_id))
         self.bucket = self._secret_key_bucket()
-        self.log_group = logs.LogGroup(
-            self,
-            "FunctionLogs",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.log_group = self._log_group("FunctionLogs")
+        self.access_log_group = self._log_group("AccessLogs")
         self.function = self._function(settings, stage, bundle_dir)
         self.api = self._api(settings, stage)
         certificate = None
@@ -159,6 +157,11 @@ class SiteStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
+    def _log_group(self, construct_id: str) -> logs.LogGroup:
+        return logs.LogGroup(
+            self, construct_id, retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+
     def _function(self, settings: Settings, stage: str, bundle_dir: Path) -> lambda_.Function:
         role = iam.Role(
             self,
@@ -209,8 +212,10 @@ class SiteStack(Stack):
             ),
             # Every body passes through untouched (base64); apig-wsgi decodes it.
             binary_media_types=["*/*"],
-            # No account-wide API Gateway logging role: nothing here logs to it.
-            cloud_watch_role=False,
+            # The account's API Gateway logging role, needed for the access log
+            # (see access_logs.py); kept on deletion, as other APIs may use it.
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             integration_options=apigateway.LambdaIntegrationOptions(
                 timeout=Duration.seconds(API_INTEGRATION_TIMEOUT_SECONDS)
             ),
@@ -218,6 +223,8 @@ class SiteStack(Stack):
                 stage_name=stage,
                 throttling_rate_limit=settings.throttle_rate_limit,
                 throttling_burst_limit=settings.throttle_burst_limit,
+                access_log_destination=apigateway.LogGroupLogDestination(self.access_log_group),
+                access_log_format=access_log_format(),
             ),
         )
 
@@ -237,4 +244,15 @@ class SiteStack(Stack):
             value=self.bucket.bucket_name,
         )
         CfnOutput(self, "FunctionName", value=self.function.function_name)
-        CfnOutput(self, "LogGroupName", value=self.log_group.log_group_name)
+        CfnOutput(
+            self,
+            "LogGroupName",
+            description="The function's logs",
+            value=self.log_group.log_group_name,
+        )
+        CfnOutput(
+            self,
+            "AccessLogGroupName",
+            description="API Gateway's access log: one line per request",
+            value=self.access_log_group.log_group_name,
+        )

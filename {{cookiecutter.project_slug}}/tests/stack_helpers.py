@@ -74,6 +74,17 @@ def site_function(template: Template) -> Resource:
     return template.to_json()["Resources"][site_function_id(template)]
 
 
+def log_group_id(template: Template, construct_id: str) -> str:
+    """One of the stack's log groups, "FunctionLogs" or "AccessLogs"."""
+    found = [
+        logical
+        for logical in template.find_resources("AWS::Logs::LogGroup")
+        if logical.startswith(construct_id)
+    ]
+    assert len(found) == 1, f"expected one {construct_id} log group, found {found}"
+    return found[0]
+
+
 def logical_id(template: Template, resource_type: str) -> str:
     found = template.find_resources(resource_type)
     assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"

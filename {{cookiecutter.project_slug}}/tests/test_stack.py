@@ -25,6 +25,7 @@ from .stack_helpers import (
     CACHING_DISABLED,
     STACK_UUID,
     joined,
+    log_group_id,
     logical_id,
     only,
     site_function,
@@ -59,13 +60,21 @@ def test_function_is_sized_by_the_settings(template: Template, settings: Setting
     assert properties["Handler"] == f"{settings.package_name}.lambda_handler.handler"
 
 
-def test_function_logs_to_its_own_log_group_with_a_retention(template: Template) -> None:
-    log_group = logical_id(template, "AWS::Logs::LogGroup")
-    assert only(template, "AWS::Logs::LogGroup")["Properties"]["RetentionInDays"] == (
-        ONE_MONTH_IN_DAYS
-    )
+def test_function_logs_to_its_own_log_group(template: Template) -> None:
     function = site_function(template)["Properties"]
-    assert function["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
+    assert function["LoggingConfig"] == {
+        "LogGroup": {"Ref": log_group_id(template, "FunctionLogs")}
+    }
+
+
+def test_log_groups_keep_a_month_and_go_with_the_stack(template: Template) -> None:
+    log_groups = template.find_resources("AWS::Logs::LogGroup")
+    assert sorted(log_groups) == sorted(
+        [log_group_id(template, "FunctionLogs"), log_group_id(template, "AccessLogs")]
+    )
+    for log_group in log_groups.values():
+        assert log_group["Properties"]["RetentionInDays"] == ONE_MONTH_IN_DAYS
+        assert log_group["DeletionPolicy"] == "Delete"
 
 
 def test_function_config_names_the_key_bucket_and_stage(
@@ -155,7 +164,7 @@ def test_function_role_reaches_only_its_log_group_and_the_key_object(
     template: Template, app: Flask
 ) -> None:
     bucket = logical_id(template, "AWS::S3::Bucket")
-    log_group = logical_id(template, "AWS::Logs::LogGroup")
+    log_group = log_group_id(template, "FunctionLogs")
     bucket_arn = {"Fn::GetAtt": [bucket, "Arn"]}
     grants = sorted(
         (sorted(as_list(statement["Action"])), json.dumps(statement["Resource"], sort_keys=True))
@@ -172,13 +181,38 @@ def test_function_role_reaches_only_its_log_group_and_the_key_object(
     assert grants == sorted((actions, json.dumps(res, sort_keys=True)) for actions, res in expected)
 
 
+def api_logging_role_id(template: Template) -> str:
+    """The account's API Gateway logging role (see infra/access_logs.py)."""
+    account = only(template, "AWS::ApiGateway::Account")["Properties"]
+    role_id, attribute = account["CloudWatchRoleArn"]["Fn::GetAtt"]
+    assert attribute == "Arn"
+    return role_id
+
+
 def test_no_role_has_wildcards_or_managed_policies(template: Template) -> None:
+    """Except API Gateway's logging role, which has AWS's policy for that role only."""
     for statement in iam_statements(template):
         assert "*" not in as_list(statement["Resource"]), statement
         assert not [action for action in as_list(statement["Action"]) if "*" in action]
+    logging_role = api_logging_role_id(template)
     for role_id, role in template.find_resources("AWS::IAM::Role").items():
-        if not role_id.startswith(CDK_EXPORT_READER):
+        if not role_id.startswith(CDK_EXPORT_READER) and role_id != logging_role:
             assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_api_gateway_logs_through_the_accounts_logging_role_kept_on_deletion(
+    template: Template,
+) -> None:
+    role = template.to_json()["Resources"][api_logging_role_id(template)]
+    assert role["DeletionPolicy"] == "Retain"  # other APIs in the account may use it
+    properties = role["Properties"]
+    [statement] = properties["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    [policy] = properties["ManagedPolicyArns"]
+    assert json.dumps(policy).endswith(
+        ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]]}'
+    )
+    assert "Policies" not in properties
 
 
 def test_cdk_cross_region_reader_only_reads_its_exports(
@@ -200,7 +234,6 @@ def test_api_is_regional_and_passes_every_body_through(template: Template) -> No
     properties = only(template, "AWS::ApiGateway::RestApi")["Properties"]
     assert properties["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
     assert properties["BinaryMediaTypes"] == ["*/*"]
-    assert not template.find_resources("AWS::ApiGateway::Account")
 
 
 def test_api_stage_is_named_and_throttled_by_the_settings(
@@ -359,6 +392,33 @@ def test_a_missing_bundle_says_how_to_build_it(tmp_path: Path) -> None:
         synth_app(tmp_path / "no-bundle", tmp_path / "cdk.out")
 
 
+# What a request may carry that must never reach a log line.
+NEVER_LOGGED = ("querystring", "header", "cookie", "body", "sourceip", "useragent", "$input")
+
+
+def test_api_stage_writes_one_json_line_per_request_to_the_access_log(
+    template: Template,
+) -> None:
+    setting = only(template, "AWS::ApiGateway::Stage")["Properties"]["AccessLogSetting"]
+    access_logs = log_group_id(template, "AccessLogs")
+    assert setting["DestinationArn"] == {"Fn::GetAtt": [access_logs, "Arn"]}
+    line_format = setting["Format"]
+    assert "\n" not in line_format  # one line per request
+    fields = json.loads(line_format)  # every value a string: valid even when one is "-"
+    assert all(isinstance(value, str) for value in fields.values())
+    # API Gateway requires a request ID; these are what following traffic needs.
+    assert {
+        "requestId": "$context.requestId",
+        "method": "$context.httpMethod",
+        "path": "$context.path",  # no query string
+        "status": "$context.status",
+        "latencyMs": "$context.responseLatency",
+        "errorType": "$context.error.responseType",  # THROTTLED for a 429
+        "functionRequestId": "$context.awsEndpointRequestId",
+    }.items() <= fields.items()
+    assert not [field for field in NEVER_LOGGED if field in line_format.lower()]
+
+
 def test_outputs_name_what_a_deployer_needs(template: Template, settings: Settings) -> None:
     outputs = template.to_json()["Outputs"]
     distribution = logical_id(template, "AWS::CloudFront::Distribution")
@@ -372,7 +432,8 @@ def test_outputs_name_what_a_deployer_needs(template: Template, settings: Settin
         config = only(template, "AWS::CloudFront::Distribution")["Properties"]
         assert "Aliases" not in config["DistributionConfig"]
     assert outputs["FunctionName"]["Value"] == {"Ref": site_function_id(template)}
-    assert outputs["LogGroupName"]["Value"] == {"Ref": logical_id(template, "AWS::Logs::LogGroup")}
+    assert outputs["LogGroupName"]["Value"] == {"Ref": log_group_id(template, "FunctionLogs")}
+    assert outputs["AccessLogGroupName"]["Value"] == {"Ref": log_group_id(template, "AccessLogs")}
     assert outputs["SecretKeyBucketName"]["Value"] == {
         "Ref": logical_id(template, "AWS::S3::Bucket")
     }

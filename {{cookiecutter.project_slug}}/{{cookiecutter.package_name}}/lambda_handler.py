@@ -7,19 +7,20 @@ through this site's distribution, and turns the forwarded host (scheme,
 address) into each request's WSGI environ (HTTP header names are
 case-insensitive; apig-wsgi normalises them). So `request.host` and
 `url_for(..., _external=True)` show the public domain without touching shared
-app config. Each request leaves one JSON access-log line (access_log.py).
+app config.
+
+Nothing else runs per request: API Gateway writes the access log
+(infra/access_logs.py), and Lambda logs each invocation's duration.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from apig_wsgi import make_lambda_handler
 from flask import Flask
 
-from .access_log import access_record, write_access_record
 from .app import create_app
 from .cloudfront_origin import behind_cloudfront
 
@@ -36,16 +37,7 @@ def make_handler(app: Flask) -> Handler:
     carrying it in `X-Origin-Verify` reach the app.
     """
     wsgi_app = behind_cloudfront(app.wsgi_app, app.config["ORIGIN_SECRET"])
-    serve = make_lambda_handler(wsgi_app, binary_support=True)
-    clock = time.perf_counter
-
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        started = clock()
-        response = serve(event, context)
-        write_access_record(access_record(event, response, clock() - started))
-        return response
-
-    return handler
+    return make_lambda_handler(wsgi_app, binary_support=True)
 
 
 handler = make_handler(create_app(DEPLOYED_CONFIG))
