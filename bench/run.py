@@ -111,22 +111,27 @@ def measure_cold(
 
 
 def measure_warm(runtime: measure.Runtime, bundle: Path, plan: Plan) -> dict[str, dict[str, float]]:
-    """Median microseconds per event for each contender and path."""
-    workers = [measure.WarmWorker(runtime, bundle, contender.name) for contender in CONTENDERS]
+    """Median microseconds per event for each contender and path.
+
+    Every round starts a fresh process per contender: what one process's
+    memory layout and hash seed do to its speed is then noise shared out over
+    the rounds, not a bias that stays with one contender for the whole run.
+    """
     samples: dict[tuple[str, str], list[float]] = defaultdict(list)
-    try:
-        for worker in workers:  # warm-up: first requests, lazy imports, the secret key
-            for path in PATHS:
-                worker.microseconds_per_event(path, plan.warm_events)
-        for index in range(plan.warm_rounds):
+    for index in range(plan.warm_rounds):
+        workers = [measure.WarmWorker(runtime, bundle, contender.name) for contender in CONTENDERS]
+        try:
+            for worker in workers:  # warm-up: first requests, lazy imports, the secret key
+                for path in PATHS:
+                    worker.microseconds_per_event(path, plan.warm_events)
             for worker in rotated(workers, index):
                 for path in rotated(PATHS, index):
                     us = worker.microseconds_per_event(path, plan.warm_events)
                     samples[worker.contender, path].append(us)
-        log(f"  warm: {plan.warm_rounds} rounds of {plan.warm_events} events per path")
-    finally:
-        for worker in workers:
-            worker.close()
+        finally:
+            for worker in workers:
+                worker.close()
+    log(f"  warm: {plan.warm_rounds} rounds of {plan.warm_events} events per path")
     warm: dict[str, dict[str, float]] = defaultdict(dict)
     for (name, path), values in samples.items():
         warm[name][path] = round(measure.median(values), 1)
