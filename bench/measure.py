@@ -83,7 +83,7 @@ def peak_rss_bytes(runtime: Runtime, bundle: Path, contender: str, events: int) 
 
 
 class WarmWorker:
-    """A long-lived process serving batches of one event, like a warm Lambda instance."""
+    """A process serving batches of one event, like a warm Lambda instance."""
 
     def __init__(self, runtime: Runtime, bundle: Path, contender: str) -> None:
         self.contender = contender

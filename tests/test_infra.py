@@ -103,9 +103,12 @@ def synthesize(
 
     stack = f"{answers['project_slug']}-{answers['stage']}"
     manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["artifacts"][stack]["environment"] == (
-        f"aws://unknown-account/{answers['aws_region']}"
-    )
+    target = f"aws://unknown-account/{answers['aws_region']}"
+    assert manifest["artifacts"][stack]["environment"] == target
+    # API Gateway's logging role for the region, deployed before the stage.
+    logging_stack = f"{answers['project_slug']}-api-logging"
+    assert manifest["artifacts"][logging_stack]["environment"] == target
+    assert logging_stack in manifest["artifacts"][stack]["dependencies"]
     template = json.loads((outdir / f"{stack}.template.json").read_text(encoding="utf-8"))
     return Synthesized(project, answers, template)
 

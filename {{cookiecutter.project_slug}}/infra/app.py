@@ -1,5 +1,10 @@
 """The CDK app: one stack, `<project_slug>-<stage>`, in the settings' region.
 
+Each stage's stack depends on `<project_slug>-api-logging` (API Gateway's
+logging role for the region, shared by the stages; see access_logs.py) and,
+for a custom domain whose certificate must be made in us-east-1, on
+`<project_slug>-<stage>-certificate`. Deploying a stage deploys those first.
+
     npx cdk synth [-c stage=prod] [-c bundle_dir=path]   # what `make synth` runs
     python -m infra.app                                  # the same, without the CLI
 
@@ -19,6 +24,7 @@ import aws_cdk as cdk
 
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
+from .access_logs import ApiLoggingStack
 from .checks import add_checks
 from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
 
@@ -43,12 +49,14 @@ def bundle_dir_of(app: cdk.App) -> Path:
 
 
 def add_site_stack(app: cdk.App) -> SiteStack:
-    """Add this project's stack, for the stage the context asks for, to `app`
-    (with, if its certificate must be made in us-east-1, a stack for that)."""
+    """Add this project's stack, for the stage the context asks for, to `app`,
+    with the stacks it depends on."""
     settings = load_settings()
     stage = stage_of(app, settings.stage)
     name = settings.stack_name(stage)
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    environment = cdk.Environment(account=account, region=settings.aws_region)
+    api_logging = ApiLoggingStack(app, settings.logging_stack_name, env=environment)
     certificate_stack = None
     if needs_certificate_stack(settings):
         from .custom_domain import CERTIFICATE_REGION, CertificateStack
@@ -67,8 +75,9 @@ def add_site_stack(app: cdk.App) -> SiteStack:
         bundle_dir=bundle_dir_of(app),
         certificate_stack=certificate_stack,
         cross_region_references=certificate_stack is not None,
-        env=cdk.Environment(account=account, region=settings.aws_region),
+        env=environment,
     )
+    site.add_stack_dependency(api_logging)
     if certificate_stack is not None:
         site.add_stack_dependency(certificate_stack)
     return site

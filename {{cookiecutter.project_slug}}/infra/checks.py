@@ -21,12 +21,6 @@ ACCEPTED_FINDINGS = {
         "The Lambda runtime is the python_version chosen when the project was generated "
         "(settings.json); a newer one is a deliberate upgrade, not an automatic one."
     ),
-    # Only this one managed policy, on API Gateway's logging role (access_logs.py).
-    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-    "AmazonAPIGatewayPushToCloudWatchLogs]": (
-        "API Gateway's logging role is one per account and region, used by every API "
-        "there: it gets the policy AWS defines for it, not one scoped to this stack's logs."
-    ),
     "AwsSolutions-APIG6": (
         "The access log records every request (access_logs.py); execution logs would add "
         "verbose lines per request to a log group outside the stack that never expires."
@@ -61,6 +55,15 @@ DEFAULT_CERTIFICATE_FINDING = (
 )
 
 
+# API Gateway's logging role (access_logs.py), and only its one managed policy.
+LOGGING_ROLE_FINDING = (
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+    "AmazonAPIGatewayPushToCloudWatchLogs]",
+    "API Gateway logs every REST API of a region through one role: it gets the policy "
+    "AWS defines for that role, not one scoped to this project's log groups.",
+)
+
+
 def add_checks(app: App) -> None:
     """Run the AWS Solutions pack over everything `app` synthesizes."""
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
@@ -72,3 +75,8 @@ def acknowledge_accepted_findings(stack: Stack, custom_domain: bool) -> None:
         findings.update([DEFAULT_CERTIFICATE_FINDING])
     for rule, reason in findings.items():
         Validations.of(stack).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
+
+
+def acknowledge_logging_role(stack: Stack) -> None:
+    rule, reason = LOGGING_ROLE_FINDING
+    Validations.of(stack).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))

@@ -212,10 +212,9 @@ class SiteStack(Stack):
             ),
             # Every body passes through untouched (base64); apig-wsgi decodes it.
             binary_media_types=["*/*"],
-            # The account's API Gateway logging role, needed for the access log
-            # (see access_logs.py); kept on deletion, as other APIs may use it.
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            # The access log needs the region's API Gateway logging role, which
+            # ApiLoggingStack sets for every stage (access_logs.py), not each API.
+            cloud_watch_role=False,
             integration_options=apigateway.LambdaIntegrationOptions(
                 timeout=Duration.seconds(API_INTEGRATION_TIMEOUT_SECONDS)
             ),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from contextlib import chdir
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
+from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import add_site_stack
-from infra.site_stack import HANDLER, Settings, SiteStack
+from infra.site_stack import HANDLER, PROJECT_ROOT, Settings, SiteStack
 
 Resource = dict[str, Any]
 
@@ -89,3 +92,11 @@ def logical_id(template: Template, resource_type: str) -> str:
     found = template.find_resources(resource_type)
     assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
     return next(iter(found))
+
+
+def cfn_lint_findings(template: Template, region: str, work_dir: Path) -> list[str]:
+    """What cfn-lint says about `template`, with the project's .cfnlintrc."""
+    path = work_dir / "stack.template.json"
+    path.write_text(json.dumps(template.to_json(), ensure_ascii=False), encoding="utf-8")
+    with chdir(PROJECT_ROOT):  # cfn-lint reads .cfnlintrc (ignored rules) from here
+        return [str(match) for match in lint_file(path, ManualArgs(regions=[region]))]

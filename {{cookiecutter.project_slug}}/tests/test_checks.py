@@ -10,6 +10,8 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
+from {{ cookiecutter.package_name }}.settings import load_settings
+
 from infra import checks
 from infra.app import add_site_stack
 
@@ -47,11 +49,15 @@ def test_no_finding_is_left_unacknowledged(report: dict[str, Any]) -> None:
 
 
 def test_each_acknowledgment_carries_its_reason(report: dict[str, Any]) -> None:
-    reasons = {**checks.ACCEPTED_FINDINGS, checks.DEFAULT_CERTIFICATE_FINDING[0]: None}
+    reasons = dict(
+        [
+            *checks.ACCEPTED_FINDINGS.items(),
+            checks.DEFAULT_CERTIFICATE_FINDING,
+            checks.LOGGING_ROLE_FINDING,
+        ]
+    )
     for finding in report["suppressedViolations"]:
-        assert finding["ruleName"] in reasons
-        expected = reasons[finding["ruleName"]] or checks.DEFAULT_CERTIFICATE_FINDING[1]
-        assert finding["reason"] == expected
+        assert finding["reason"] == reasons[finding["ruleName"]]
         assert len(finding["reason"]) > 20  # a real reason, not a shrug
 
 
@@ -64,3 +70,18 @@ def test_a_finding_not_acknowledged_fails_the_checks(
     report = nag_report(bundle_dir, tmp_path)
     assert rule_names(report["violations"]) == {"AwsSolutions-S1"}
     assert report["conclusion"] == "failure"
+
+
+def test_a_managed_policy_is_accepted_on_api_gateways_logging_role_only(
+    report: dict[str, Any],
+) -> None:
+    logging_stack = load_settings().logging_stack_name
+    [finding] = [
+        finding
+        for finding in report["suppressedViolations"]
+        if finding["ruleName"].startswith("AwsSolutions-IAM4")
+    ]
+    assert finding["ruleName"] == checks.LOGGING_ROLE_FINDING[0]
+    assert finding["acknowledgedAt"] == logging_stack
+    paths = [construct["constructPath"] for construct in finding["violatingConstructs"]]
+    assert paths == [f"{logging_stack}/Role/Resource"]

@@ -15,12 +15,11 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-from cfnlint.api import ManualArgs, lint_file
 
 from infra import app as infra_app
-from infra.site_stack import PROJECT_ROOT, Settings
+from infra.site_stack import Settings
 
-from .stack_helpers import only, synth_settings
+from .stack_helpers import cfn_lint_findings, only, synth_settings
 
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
 CERTIFICATE_ARN = (
@@ -76,20 +75,12 @@ def alias_records(template: Template) -> list[dict[str, Any]]:
     ]
 
 
-def lint(
-    template: dict[str, Any], region: str, path: Path, monkeypatch: pytest.MonkeyPatch
-) -> list[str]:
-    path.write_text(json.dumps(template), encoding="utf-8")
-    monkeypatch.chdir(PROJECT_ROOT)
-    return [str(match) for match in lint_file(path, ManualArgs(regions=[region]))]
-
-
 def test_the_generated_domain_is_served(template: Template, settings: Settings) -> None:
     assert_serves_the_domain(template, settings.domain_name)
 
 
 def test_zone_in_us_east_1_makes_the_certificate_and_records_in_the_stack(
-    settings: Settings, bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, bundle_dir: Path, tmp_path: Path
 ) -> None:
     variant = with_zone(settings, "us-east-1")
     template = synth_settings(variant, bundle_dir, tmp_path)
@@ -107,7 +98,7 @@ def test_zone_in_us_east_1_makes_the_certificate_and_records_in_the_stack(
         assert record["HostedZoneId"] == ZONE_ID
         assert record["Name"] == f"{settings.domain_name}."
         assert "cloudfront" in json.dumps(record["AliasTarget"]).lower() or record["AliasTarget"]
-    assert lint(template.to_json(), "us-east-1", tmp_path / "t.json", monkeypatch) == []
+    assert cfn_lint_findings(template, "us-east-1", tmp_path) == []
 
 
 def test_zone_with_the_app_elsewhere_makes_the_certificate_in_us_east_1(
@@ -131,8 +122,8 @@ def test_zone_with_the_app_elsewhere_makes_the_certificate_in_us_east_1(
     arn = assert_serves_the_domain(site_template, settings.domain_name)
     assert not isinstance(arn, str)  # read across regions at deploy time
     assert len(alias_records(site_template)) == 2
-    assert lint(certificates.to_json(), "us-east-1", tmp_path / "c.json", monkeypatch) == []
-    assert lint(site_template.to_json(), "eu-west-1", tmp_path / "s.json", monkeypatch) == []
+    assert cfn_lint_findings(certificates, "us-east-1", tmp_path) == []
+    assert cfn_lint_findings(site_template, "eu-west-1", tmp_path) == []
 
 
 def test_an_existing_certificate_is_used_and_dns_left_to_the_owner(
@@ -140,11 +131,13 @@ def test_an_existing_certificate_is_used_and_dns_left_to_the_owner(
 ) -> None:
     variant = with_certificate(settings)
     app = synth_whole_app(variant, bundle_dir, tmp_path / "cdk.out", monkeypatch)
-    assert len([child for child in app.node.children if isinstance(child, cdk.Stack)]) == 1
+    stacks = {child.node.id for child in app.node.children if isinstance(child, cdk.Stack)}
+    # No certificate stack: the site's, and the region's API Gateway logging role.
+    assert stacks == {variant.stack_name(variant.stage), variant.logging_stack_name}
     template = synth_settings(variant, bundle_dir, tmp_path / "direct")
     assert not template.find_resources("AWS::CertificateManager::Certificate")
     assert assert_serves_the_domain(template, settings.domain_name) == CERTIFICATE_ARN
     assert alias_records(template) == []
     outputs = template.to_json()["Outputs"]
     assert "Point" in outputs["DnsTarget"]["Description"]
-    assert lint(template.to_json(), variant.aws_region, tmp_path / "t.json", monkeypatch) == []
+    assert cfn_lint_findings(template, variant.aws_region, tmp_path) == []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,15 @@ def test_module_handler_serves_requests_with_secure_cookies(tmp_path: Path) -> N
     assert lambda_handler.handler(rest_event("/api/time"), None)["statusCode"] == 200
 
 
-def test_a_request_writes_no_log_line(handler: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_request_writes_no_log_line(
+    handler: Any, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     """API Gateway writes the access log (infra/access_logs.py): the function
     spends nothing per request on logging, and nothing is logged twice."""
-    assert handler(rest_event("/api/time"), None)["statusCode"] == 200
+    with caplog.at_level(logging.DEBUG):
+        assert handler(rest_event("/api/time"), None)["statusCode"] == 200
     assert capsys.readouterr() == ("", "")
+    assert caplog.records == []
 
 
 ORIGIN_SECRET = str(uuid.uuid4())  # like the stack's: the UUID in its stack ID

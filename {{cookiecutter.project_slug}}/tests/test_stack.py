@@ -13,17 +13,17 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-from cfnlint.api import ManualArgs, lint_file
 from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
 
-from infra.site_stack import PROJECT_ROOT, VIEWER_REQUEST_FILE, Settings
+from infra.site_stack import VIEWER_REQUEST_FILE, Settings
 
 from .stack_helpers import (
     CACHING_DISABLED,
     STACK_UUID,
+    cfn_lint_findings,
     joined,
     log_group_id,
     logical_id,
@@ -181,38 +181,13 @@ def test_function_role_reaches_only_its_log_group_and_the_key_object(
     assert grants == sorted((actions, json.dumps(res, sort_keys=True)) for actions, res in expected)
 
 
-def api_logging_role_id(template: Template) -> str:
-    """The account's API Gateway logging role (see infra/access_logs.py)."""
-    account = only(template, "AWS::ApiGateway::Account")["Properties"]
-    role_id, attribute = account["CloudWatchRoleArn"]["Fn::GetAtt"]
-    assert attribute == "Arn"
-    return role_id
-
-
 def test_no_role_has_wildcards_or_managed_policies(template: Template) -> None:
-    """Except API Gateway's logging role, which has AWS's policy for that role only."""
     for statement in iam_statements(template):
         assert "*" not in as_list(statement["Resource"]), statement
         assert not [action for action in as_list(statement["Action"]) if "*" in action]
-    logging_role = api_logging_role_id(template)
     for role_id, role in template.find_resources("AWS::IAM::Role").items():
-        if not role_id.startswith(CDK_EXPORT_READER) and role_id != logging_role:
+        if not role_id.startswith(CDK_EXPORT_READER):
             assert "ManagedPolicyArns" not in role["Properties"]
-
-
-def test_api_gateway_logs_through_the_accounts_logging_role_kept_on_deletion(
-    template: Template,
-) -> None:
-    role = template.to_json()["Resources"][api_logging_role_id(template)]
-    assert role["DeletionPolicy"] == "Retain"  # other APIs in the account may use it
-    properties = role["Properties"]
-    [statement] = properties["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
-    [policy] = properties["ManagedPolicyArns"]
-    assert json.dumps(policy).endswith(
-        ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]]}'
-    )
-    assert "Policies" not in properties
 
 
 def test_cdk_cross_region_reader_only_reads_its_exports(
@@ -392,33 +367,6 @@ def test_a_missing_bundle_says_how_to_build_it(tmp_path: Path) -> None:
         synth_app(tmp_path / "no-bundle", tmp_path / "cdk.out")
 
 
-# What a request may carry that must never reach a log line.
-NEVER_LOGGED = ("querystring", "header", "cookie", "body", "sourceip", "useragent", "$input")
-
-
-def test_api_stage_writes_one_json_line_per_request_to_the_access_log(
-    template: Template,
-) -> None:
-    setting = only(template, "AWS::ApiGateway::Stage")["Properties"]["AccessLogSetting"]
-    access_logs = log_group_id(template, "AccessLogs")
-    assert setting["DestinationArn"] == {"Fn::GetAtt": [access_logs, "Arn"]}
-    line_format = setting["Format"]
-    assert "\n" not in line_format  # one line per request
-    fields = json.loads(line_format)  # every value a string: valid even when one is "-"
-    assert all(isinstance(value, str) for value in fields.values())
-    # API Gateway requires a request ID; these are what following traffic needs.
-    assert {
-        "requestId": "$context.requestId",
-        "method": "$context.httpMethod",
-        "path": "$context.path",  # no query string
-        "status": "$context.status",
-        "latencyMs": "$context.responseLatency",
-        "errorType": "$context.error.responseType",  # THROTTLED for a 429
-        "functionRequestId": "$context.awsEndpointRequestId",
-    }.items() <= fields.items()
-    assert not [field for field in NEVER_LOGGED if field in line_format.lower()]
-
-
 def test_outputs_name_what_a_deployer_needs(template: Template, settings: Settings) -> None:
     outputs = template.to_json()["Outputs"]
     distribution = logical_id(template, "AWS::CloudFront::Distribution")
@@ -443,14 +391,8 @@ def test_outputs_name_what_a_deployer_needs(template: Template, settings: Settin
 # The whole template
 
 
-def test_template_passes_cfn_lint(
-    template: Template, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "stack.template.json"
-    path.write_text(json.dumps(template.to_json(), ensure_ascii=False), encoding="utf-8")
-    monkeypatch.chdir(PROJECT_ROOT)  # cfn-lint reads .cfnlintrc (ignored rules) from here
-    matches = lint_file(path, ManualArgs(regions=[settings.aws_region]))
-    assert [str(match) for match in matches] == []
+def test_template_passes_cfn_lint(template: Template, settings: Settings, tmp_path: Path) -> None:
+    assert cfn_lint_findings(template, settings.aws_region, tmp_path) == []
 
 
 # Security headers, guardrails, cost

@@ -56,6 +56,11 @@ class Settings:
         """The CloudFormation stack of one stage (also its API's and budget's name)."""
         return f"{self.project_slug}-{stage}"
 
+    @property
+    def logging_stack_name(self) -> str:
+        """The stack, shared by the stages in a region, that lets API Gateway log."""
+        return f"{self.project_slug}-api-logging"
+
     @classmethod
     def from_file(cls, path: Path) -> Settings:
         data = json.loads(path.read_text(encoding="utf-8"))
