@@ -39,7 +39,7 @@ class Plan:
 
     def __init__(self, quick: bool) -> None:
         self.quick = quick
-        self.cold_rounds = 1 if quick else 15
+        self.cold_rounds = 1 if quick else 25
         self.warm_rounds = 2 if quick else 15
         self.warm_events = 20 if quick else 300
         self.rss_rounds = 1 if quick else 3
@@ -73,8 +73,9 @@ def log(message: str) -> None:
 
 def measure_cold(
     runtime: measure.Runtime, bundles: dict[str, Path], plan: Plan
-) -> tuple[dict[str, Any], dict[str, float]]:
-    """Net cold-start milliseconds per contender, mode and path, and the baselines."""
+) -> tuple[dict[str, Any], dict[str, float], dict[str, Any]]:
+    """Net cold-start milliseconds per contender, mode and path (medians), the
+    baselines, and each round's net milliseconds (contender -> mode -> path)."""
     names = [contender.name for contender in CONTENDERS]
     tasks = [
         (mode, name, path)
@@ -102,16 +103,20 @@ def measure_cold(
         log(f"  cold round {index + 1}/{plan.cold_rounds}")
     baselines = {mode: measure.median(samples[mode, "", ""]) * 1000 for mode in MODES}
     cold: dict[str, Any] = {name: defaultdict(dict) for name in names}
+    rounds: dict[str, Any] = {name: defaultdict(dict) for name in names}
     for (mode, name, path), values in samples.items():
         if name:
-            net = measure.median(values) * 1000 - baselines[mode]
-            cold[name][f"cold_{mode}_ms"][path] = round(net, 2)
+            net = [seconds * 1000 - baselines[mode] for seconds in values]
+            cold[name][f"cold_{mode}_ms"][path] = round(measure.median(net), 2)
             cold[name]["boto3_imported"][path] = boto3[name, path]
-    return cold, {mode: round(value, 2) for mode, value in baselines.items()}
+            rounds[name][f"cold_{mode}_ms"][path] = [round(ms, 2) for ms in net]
+    return cold, {mode: round(value, 2) for mode, value in baselines.items()}, rounds
 
 
-def measure_warm(runtime: measure.Runtime, bundle: Path, plan: Plan) -> dict[str, dict[str, float]]:
-    """Median microseconds per event for each contender and path.
+def measure_warm(
+    runtime: measure.Runtime, bundle: Path, plan: Plan
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, list[float]]]]:
+    """Median microseconds per event for each contender and path, and each round's.
 
     Every round starts a fresh process per contender: what one process's
     memory layout and hash seed do to its speed is then noise shared out over
@@ -133,9 +138,11 @@ def measure_warm(runtime: measure.Runtime, bundle: Path, plan: Plan) -> dict[str
                 worker.close()
     log(f"  warm: {plan.warm_rounds} rounds of {plan.warm_events} events per path")
     warm: dict[str, dict[str, float]] = defaultdict(dict)
+    rounds: dict[str, dict[str, list[float]]] = defaultdict(dict)
     for (name, path), values in samples.items():
         warm[name][path] = round(measure.median(values), 1)
-    return warm
+        rounds[name][path] = [round(us, 2) for us in values]
+    return warm, rounds
 
 
 def measure_rss(runtime: measure.Runtime, bundle: Path, plan: Plan) -> dict[str, float]:
@@ -190,9 +197,9 @@ def run(work_dir: Path, plan: Plan) -> dict[str, Any]:
         }
         runtime = measure.Runtime(workspace.runtime_python, workspace.package, env)
         log(f"Cold starts ({plan.cold_rounds} rounds)...")
-        cold, baselines = measure_cold(runtime, bundles, plan)
+        cold, baselines, cold_rounds = measure_cold(runtime, bundles, plan)
         log("Warm requests...")
-        warm = measure_warm(runtime, bundles["cached"], plan)
+        warm, warm_rounds = measure_warm(runtime, bundles["cached"], plan)
         log(f"Peak RSS after {plan.rss_events} events...")
         rss = measure_rss(runtime, bundles["cached"], plan)
     sizes = bundle_sizes(workspace)
@@ -217,6 +224,12 @@ def run(work_dir: Path, plan: Plan) -> dict[str, Any]:
                 "bundle_zipped_mb": sizes[contender.name][0],
                 "bundle_unzipped_mb": sizes[contender.name][1],
             }
+            for contender in CONTENDERS
+        },
+        # Every round's figures, in round order: goals that compare two figures
+        # take the median of their per-round ratios (see report.py).
+        "rounds": {
+            contender.name: {**cold_rounds[contender.name], "warm_us": warm_rounds[contender.name]}
             for contender in CONTENDERS
         },
     }

@@ -51,5 +51,9 @@ def test_quick_mode_reports_every_contender_and_figure(tmp_path: Path) -> None:
     assert set(results["contenders"]["generated"]["cold_sources_ms"]) == {"/api/time", "/session"}
     assert results["bytecode_written_in_read_only_copies"] is False
     assert all(set(goal) == {"goal", "value", "limit", "holds"} for goal in results["goals"])
+    for contender in CONTENDERS:  # every round's figures, for the paired ratios of the goals
+        rounds = results["rounds"][contender.name]
+        assert len(rounds["cold_cached_ms"]["/api/time"]) == 1
+        assert len(rounds["warm_us"]["/api/time"]) == 2
     for contender in CONTENDERS:
         assert contender.label in result.stdout  # the markdown table
