@@ -106,10 +106,15 @@ def measure_cold(
     rounds: dict[str, Any] = {name: defaultdict(dict) for name in names}
     for (mode, name, path), values in samples.items():
         if name:
-            net = [seconds * 1000 - baselines[mode] for seconds in values]
-            cold[name][f"cold_{mode}_ms"][path] = round(measure.median(net), 2)
+            net = measure.median(values) * 1000 - baselines[mode]
+            cold[name][f"cold_{mode}_ms"][path] = round(net, 2)
             cold[name]["boto3_imported"][path] = boto3[name, path]
-            rounds[name][f"cold_{mode}_ms"][path] = [round(ms, 2) for ms in net]
+            # Net of the same round's baseline: a slower stretch of the run then
+            # scales both terms of a per-round ratio alike.
+            same_round = zip(values, samples[mode, "", ""], strict=True)
+            rounds[name][f"cold_{mode}_ms"][path] = [
+                round((seconds - baseline) * 1000, 3) for seconds, baseline in same_round
+            ]
     return cold, {mode: round(value, 2) for mode, value in baselines.items()}, rounds
 
 

@@ -1,4 +1,4 @@
-"""The CDK app: one stack, `<project_slug>-<stage>`, in the settings' region.
+"""The CDK app: one stack per stage, `<project_slug>-<stage>`, in the settings' region.
 
 Each stage's stack depends on `<project_slug>-api-logging` (API Gateway's
 logging role for the region, shared by the stages; see access_logs.py) and,
