@@ -28,16 +28,19 @@ ROWS: tuple[tuple[str, str, str, int], ...] = (
 FIGURES = tuple(row[0] for row in ROWS)
 
 
-def figure(results: dict[str, Any], contender: str, key: str) -> float:
-    value: Any = results["contenders"][contender]
+def lookup(tree: dict[str, Any], key: str) -> Any:
+    """`tree[group][path]` for a key "group.path", `tree[group]` for "group"."""
     group, _, path = key.partition(".")
-    value = value[group]
-    return float(value[path] if path else value)
+    value = tree[group]
+    return value[path] if path else value
+
+
+def figure(results: dict[str, Any], contender: str, key: str) -> float:
+    return float(lookup(results["contenders"][contender], key))
 
 
 def per_round(results: dict[str, Any], contender: str, key: str) -> list[float]:
-    group, _, path = key.partition(".")
-    return [float(value) for value in results["rounds"][contender][group][path]]
+    return [float(value) for value in lookup(results["rounds"][contender], key)]
 
 
 def paired_ratio(results: dict[str, Any], first: tuple[str, str], second: tuple[str, str]) -> float:

@@ -7,6 +7,8 @@ tests. Each acknowledgment names its rule and why the finding is accepted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
@@ -69,14 +71,18 @@ def add_checks(app: App) -> None:
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
+def acknowledge(stack: Stack, findings: Iterable[tuple[str, str]]) -> None:
+    """Accept each (rule, reason) finding of the pack in `stack`."""
+    for rule, reason in findings:
+        Validations.of(stack).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
+
+
 def acknowledge_accepted_findings(stack: Stack, custom_domain: bool) -> None:
     findings = dict(ACCEPTED_FINDINGS)
     if not custom_domain:
         findings.update([DEFAULT_CERTIFICATE_FINDING])
-    for rule, reason in findings.items():
-        Validations.of(stack).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
+    acknowledge(stack, findings.items())
 
 
 def acknowledge_logging_role(stack: Stack) -> None:
-    rule, reason = LOGGING_ROLE_FINDING
-    Validations.of(stack).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
+    acknowledge(stack, [LOGGING_ROLE_FINDING])
