@@ -392,8 +392,15 @@ STACK_SERVICES = {
     "acm", "apigateway", "budgets", "cloudfront", "cloudwatch", "iam", "lambda", "logs",
     "route53", "s3", "sns", "ssm",
 }  # fmt: skip
-# IAM action names that are not API operation names in botocore's models.
-NON_API_ACTIONS = {"apigateway", "budgets"}
+# Services whose IAM actions are not named after API operations, and IAM
+# actions that differ from the operation's name in botocore's models.
+NON_API_SERVICES = {"apigateway", "budgets"}
+NON_API_ACTIONS = {
+    "iam:PassRole", "lambda:InvokeFunction", "s3:GetBucketPublicAccessBlock",
+    "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+    "s3:PutBucketPublicAccessBlock", "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration", "cloudfront:CreateDistributionWithTags",
+}  # fmt: skip
 
 
 def test_bootstrap_is_scoped_by_an_execution_policy(baked: tuple[Path, dict]) -> None:
@@ -418,9 +425,8 @@ def test_bootstrap_is_scoped_by_an_execution_policy(baked: tuple[Path, dict]) ->
     assert set(actions_by_service) == STACK_SERVICES
     loader = Loader()
     for service, names in actions_by_service.items():
-        if service in NON_API_ACTIONS:
+        if service in NON_API_SERVICES:
             continue
-        model = loader.load_service_model(service, "service-2")
-        operations = list(model["operations"])
-        for name in names:
+        operations = list(loader.load_service_model(service, "service-2")["operations"])
+        for name in names - {a.partition(":")[2] for a in NON_API_ACTIONS if a.startswith(service)}:
             assert fnmatch.filter(operations, name), f"{service}:{name} is no API operation"
