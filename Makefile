@@ -8,8 +8,11 @@ PROJECT := {{cookiecutter.project_slug}}
 LINTED := hooks tests bench local_extensions.py
 
 OUTPUT ?= ..
-# The same pin as the template tests use.
+# The same pins as the template tests use.
 COOKIECUTTER := $(shell grep '^cookiecutter==' tests/requirements.txt)
+UV := $(shell grep '^uv==' tests/requirements.txt)
+# A default bake, for the generated project's locked dependencies.
+LOCKED := build/locked/serverless-flask-site
 
 .DEFAULT_GOAL := help
 .PHONY: help project test lint bake bench clean
@@ -20,11 +23,14 @@ help: ## List the commands
 $(VENV)/.cookiecutter:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "$(COOKIECUTTER)"
+	$(BIN)/python -m pip install --quiet "$(COOKIECUTTER)" "$(UV)"
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt bench/requirements.txt $(PROJECT)/requirements/dev.txt
-	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt bench/requirements.txt $(PROJECT)/pyproject.toml $(PROJECT)/uv.lock
+	rm -rf build/locked
+	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --output-dir build/locked .
+	$(BIN)/uv export --quiet --frozen --all-groups --no-emit-project --no-hashes --project $(LOCKED) --output-file $(VENV)/project-lock.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/project-lock.txt -r tests/requirements.txt
 	touch $@
 
 project: $(VENV)/.cookiecutter ## Generate a project into $(OUTPUT) (asks the questions)

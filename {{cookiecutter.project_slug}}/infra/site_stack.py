@@ -93,7 +93,7 @@ class SiteStack(Stack):
             )
         if not bundle_dir.is_dir():
             raise FileNotFoundError(
-                f"no Lambda bundle at {bundle_dir}: run `make build` (python -m infra.bundle)"
+                f"no Lambda bundle at {bundle_dir}: run `make build` (python -m build_tools.bundle)"
             )
 
         # Known inside the AWS account only, never in git, stable for the
