@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
-import socket
 import subprocess
 import time
 import tomllib
@@ -16,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bench.s3 import free_port
+from local_extensions import canonical
 
 from .baking import SKIP_INSTALL, TEMPLATE_DIR, run
 
@@ -50,7 +51,7 @@ def test_post_gen_install_from_scratch(tmp_path: Path) -> None:
     assert imports.returncode == 0, imports.stderr
     # ... exactly the locked versions, and nothing else ...
     listed = run([str(python), "-c", INSTALLED_VERSIONS], cwd=project)
-    installed = json.loads(listed.stdout)
+    installed = {canonical(name): version for name, version in json.loads(listed.stdout).items()}
     locked = locked_versions(project / "uv.lock")
     assert installed == {name: locked[name] for name in installed}
     assert {"flask", "apig-wsgi", "aws-cdk-lib", "moto", "pytest", "uv"} <= set(installed)
@@ -86,12 +87,6 @@ def check_dev_server(project: Path) -> None:
     assert run(["git", "init", "-q"], cwd=project).returncode == 0
     ignored = run(["git", "check-ignore", "-q", "instance/secret-key.json"], cwd=project)
     assert ignored.returncode == 0  # the local key never lands in git
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def fetch(url: str, attempts: int = 1) -> Any:
@@ -136,20 +131,14 @@ def test_skip_variable_skips_the_install(tmp_path: Path) -> None:
 
 
 INSTALLED_VERSIONS = """
-import importlib.metadata, json, re
-print(json.dumps({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version
-                  for d in importlib.metadata.distributions()}))
+import importlib.metadata, json
+print(json.dumps({d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}))
 """
 
 
 def locked_versions(lock: Path) -> dict[str, str]:
     packages = tomllib.loads(lock.read_text(encoding="utf-8"))["package"]
     return {canonical(package["name"]): package["version"] for package in packages}
-
-
-def canonical(name: str) -> str:
-    """A distribution name as pip compares them (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @pytest.mark.slow

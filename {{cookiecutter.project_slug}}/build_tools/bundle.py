@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -125,23 +124,6 @@ def fingerprint(settings: Settings, package_dir: Path, python: str | None) -> st
     return digest.hexdigest()
 
 
-def build_atomically(output: Path, stamp: str, fill: Callable[[Path], None]) -> None:
-    """Fill a fresh directory beside `output`, stamp it, then swap it in."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
-    try:
-        staging.chmod(0o755)  # mkdtemp makes it private; Lambda needs it readable
-        fill(staging)
-        (staging / FINGERPRINT_FILE).write_text(stamp + "\n", encoding="utf-8")
-        if output.exists():
-            output.rename(retired)
-        staging.rename(output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
-
-
 def build(output: Path, settings: Settings, python: str | None, force: bool = False) -> bool:
     """Build the bundle into `output`; False if it was up to date."""
     package_dir = PROJECT_ROOT / settings.package_name
@@ -149,18 +131,28 @@ def build(output: Path, settings: Settings, python: str | None, force: bool = Fa
     stamp_file = output / FINGERPRINT_FILE
     if not force and stamp_file.is_file() and stamp_file.read_text().strip() == stamp:
         return False
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        relative = Path(directory).relative_to(package_dir)
-        return {name for name in names if left_out(relative / name)}
-
-    def fill(staging: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; Lambda needs it readable
         install_dependencies(staging, settings)
-        shutil.copytree(package_dir, staging / package_dir.name, ignore=ignore)
+        shutil.copytree(
+            package_dir,
+            staging / package_dir.name,
+            ignore=lambda folder, names: {
+                name for name in names if left_out(Path(folder, name).relative_to(package_dir))
+            },
+        )
         if python:
             compile_bytecode(staging, package_dir.name, python)
-
-    build_atomically(output, stamp, fill)
+        (staging / FINGERPRINT_FILE).write_text(stamp + "\n", encoding="utf-8")
+        if output.exists():
+            output.rename(retired)
+        staging.rename(output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
     return True
 
 
