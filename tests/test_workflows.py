@@ -330,7 +330,7 @@ def test_make_install_without_uv_installs_the_locked_uv_hash_checked(
     bootstrapped = project / ".uv" / "bin" / "uv"
     dry_run = run(["make", "-n", "install", f"UV={bootstrapped}"], cwd=project)
     assert dry_run.returncode == 0, dry_run.stderr
-    installs = [line for line in dry_run.stdout.splitlines() if "pip" in line]
+    installs = [line for line in dry_run.stdout.splitlines() if "-m pip" in line]
     assert installs and all("--require-hashes -r .uv/requirements.txt" in i for i in installs)
     requirement = run([sys.executable, "build_tools/uv_requirement.py"], cwd=project).stdout
     version = requirement.split()[0].removeprefix("uv==")
