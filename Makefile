@@ -15,7 +15,7 @@ UV := $(shell grep '^uv==' tests/requirements.txt)
 LOCKED := build/locked/serverless-flask-site
 
 .DEFAULT_GOAL := help
-.PHONY: help project test lint bake bench clean
+.PHONY: help project test lint bake bench lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -48,6 +48,14 @@ bake: $(VENV)/.cookiecutter ## Bake a default project into ./build (no install)
 
 bench: $(VENV)/.installed ## Benchmark the generated handler against the alternatives (BENCH_FLAGS=--quick)
 	$(BIN)/python -m bench.run --json build/bench/results.json $(BENCH_FLAGS)
+
+# The project's uv.lock holds its name: re-resolved in a default bake, then
+# copied back with the name as a template variable.
+lock: $(VENV)/.cookiecutter ## Re-resolve the generated project's uv.lock (UV_LOCK_FLAGS=--upgrade for the newest versions)
+	rm -rf build/locked
+	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --output-dir build/locked .
+	$(BIN)/uv lock $(UV_LOCK_FLAGS) --project $(LOCKED)
+	sed 's/^name = "serverless-flask-site"$$/name = "{{ cookiecutter.project_slug }}"/' $(LOCKED)/uv.lock > $(PROJECT)/uv.lock
 
 clean: ## Remove .venv, build output and caches
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -309,6 +309,13 @@ def test_the_lock_pins_every_file_by_hash_and_deploy_needs_no_dev_tools(
     assert set(runtime) < set(deploy) < set(dev)
 
 
+def test_the_lock_matches_the_projects_dependencies(baked: tuple[Path, dict]) -> None:
+    """What `uv sync --locked` checks first (offline: the lock alone must answer)."""
+    project, _ = baked
+    checked = run([str(UV), "lock", "--check", "--offline"], cwd=project)
+    assert checked.returncode == 0, checked.stderr
+
+
 def test_make_install_for_the_deploy_syncs_only_its_group_checked_by_the_lock(
     baked: tuple[Path, dict],
 ) -> None:
