@@ -347,7 +347,7 @@ def test_make_install_without_uv_installs_the_locked_uv_hash_checked(
 
 
 @pytest.mark.slow
-def test_the_deploy_lock_alone_builds_and_synthesizes(cookies_session: Any) -> None:
+def test_the_deploy_group_alone_builds_and_synthesizes(cookies_session: Any) -> None:
     """What the deploy job does before it touches AWS, from a fresh clone."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
