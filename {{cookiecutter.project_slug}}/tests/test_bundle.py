@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import bundle
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from build_tools import bundle
 
 # Answers `uv export`, `uv pip install` and `uv python ...` as uv would, and
 # logs each command line (JSON, one per line) to $FAKE_UV_LOG.
