@@ -168,16 +168,41 @@ def test_forwarded_values_come_from_the_nearest_proxy(app: Flask) -> None:
     def seen() -> dict[str, str]:
         from flask import request
 
-        return {"address": request.remote_addr, "scheme": request.scheme, "host": request.host}
+        return {"scheme": request.scheme, "host": request.host}
 
     headers = {
-        "X-Forwarded-For": "198.51.100.9, 130.176.0.1",
         "X-Forwarded-Proto": "http, https",
         "X-Forwarded-Host": "forged.example, www.example.com:8443",
     }
     response = make_handler(app)(rest_event("/seen", headers=headers), None)
     assert json.loads(response_body(response)) == {
-        "address": "130.176.0.1",
         "scheme": "https",
         "host": "www.example.com:8443",
     }
+
+
+VIEWER = "203.0.113.7"
+EDGE = "130.176.0.1"  # a CloudFront edge: API Gateway's caller
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        f"{VIEWER}, {EDGE}",
+        f"198.51.100.66, {VIEWER}, {EDGE}",  # the viewer sent a forged X-Forwarded-For
+        f"10.0.0.1, 198.51.100.66,{VIEWER},{EDGE}",
+    ],
+)
+def test_the_remote_address_is_the_visitor_seen_by_cloudfront(app: Flask, chain: str) -> None:
+    """CloudFront appends the viewer's address, then API Gateway appends
+    CloudFront's: the visitor is the second address from the right."""
+
+    @app.get("/address")
+    def address() -> str:
+        from flask import request
+
+        return request.remote_addr or ""
+
+    event = rest_event("/address", headers={"X-Forwarded-For": chain})
+    assert event["requestContext"]["identity"]["sourceIp"] == EDGE
+    assert response_body(make_handler(app)(event, None)).decode() == VIEWER
