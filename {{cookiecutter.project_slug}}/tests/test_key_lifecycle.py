@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }} import create_app, secret_admin
-from {{ cookiecutter.package_name }}.secret_key import RetiredKey, S3KeyStore, SecretKeys
+from {{ cookiecutter.package_name }}.secret_key import (
+    S3_ATTEMPTS,
+    S3_CONNECT_TIMEOUT,
+    S3_READ_TIMEOUT,
+    RetiredKey,
+    S3KeyStore,
+    SecretKeys,
+)
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 from .conftest import KEY_BUCKET, KEY_OBJECT
@@ -119,6 +130,50 @@ def test_a_refresh_failure_keeps_the_cached_key(monkeypatch: pytest.MonkeyPatch)
         client.get("/session")
         store.down = True
         assert visits(client.get("/session")) == 2
+
+
+@pytest.fixture
+def hung_s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[socket.socket]]:
+    """An S3 endpoint that accepts connections and never answers; yields the
+    connections it accepted."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return  # closed
+
+    threading.Thread(target=accept, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{server.getsockname()[1]}")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    yield accepted
+    server.shutdown(socket.SHUT_RDWR)
+    server.close()
+    for connection in accepted:
+        connection.close()
+
+
+# Importing boto3 and creating its client, on a busy test machine.
+CLIENT_SETUP_SECONDS = 3
+
+
+def test_a_hung_store_gives_503_within_the_configured_timeouts(
+    hung_s3: list[socket.socket],
+) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+    started = time.monotonic()
+    response = app.test_client().get("/session")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert len(hung_s3) == S3_ATTEMPTS  # one connection per attempt
+    assert elapsed >= S3_ATTEMPTS * S3_READ_TIMEOUT  # each attempt waited for an answer
+    worst_case = S3_ATTEMPTS * (S3_CONNECT_TIMEOUT + S3_READ_TIMEOUT) + CLIENT_SETUP_SECONDS
+    assert elapsed < worst_case
 
 
 # Rotation and revocation ---------------------------------------------------

@@ -21,10 +21,9 @@ must say `uncacheable()` or set `private` itself.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, Request, Response, current_app, request
 from flask.globals import request_ctx
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
 
@@ -58,18 +57,19 @@ def settle(response: Response, *, personal: bool) -> Response:
         return public(response)
     return response
 
+
 class CookieAwareRequest(Request):
     """A request that remembers whether the app read its cookies."""
 
     cookies_read = False
 
     @property  # type: ignore[override]
-    def cookies(self) -> Any:
+    def cookies(self) -> ImmutableMultiDict[str, str]:
         self.cookies_read = True
         return self._parsed_cookies
 
     @cached_property
-    def _parsed_cookies(self) -> Any:
+    def _parsed_cookies(self) -> ImmutableMultiDict[str, str]:
         return super().cookies
 
 
@@ -79,7 +79,9 @@ class CacheSafeFlask(Flask):
     request_class = CookieAwareRequest
 
     def full_dispatch_request(self) -> Response:
-        request.cookies_read = False  # the session interface's look for its cookie
+        # The session interface has already looked for its cookie: only reads
+        # from here on (hooks, the view, error handlers) count.
+        request.cookies_read = False
         return super().full_dispatch_request()
 
     def process_response(self, response: Response) -> Response:

@@ -37,6 +37,13 @@ KEY_HEX_DIGITS = 2 * KEY_BYTES
 RACE_LOST_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 UPDATE_ATTEMPTS = 5
 
+# A hung S3 must not hold a session page until API Gateway gives up (29 s):
+# it gets 503 after at most S3_ATTEMPTS x (connect + read timeout) seconds.
+# A healthy S3 answers a one-object read or write in well under a second.
+S3_CONNECT_TIMEOUT = 1
+S3_READ_TIMEOUT = 2
+S3_ATTEMPTS = 2  # the first try and one retry
+
 
 class KeyDocumentError(ValueError):
     """The stored key document is not what this module writes."""
@@ -116,8 +123,16 @@ class S3KeyStore:
     def client(self) -> Any:
         if self._client is None:
             import boto3  # deferred: costs ~130 ms at cold start
+            from botocore.config import Config
 
-            self._client = boto3.client("s3")
+            self._client = boto3.client(
+                "s3",
+                config=Config(
+                    connect_timeout=S3_CONNECT_TIMEOUT,
+                    read_timeout=S3_READ_TIMEOUT,
+                    retries={"mode": "standard", "total_max_attempts": S3_ATTEMPTS},
+                ),
+            )
         return self._client
 
     def load_or_create(self) -> SecretKeys:
