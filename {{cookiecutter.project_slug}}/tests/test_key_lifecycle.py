@@ -228,7 +228,7 @@ def test_revocation_signs_everyone_out(s3_app: Flask, store: S3KeyStore) -> None
 def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
     """Read-modify-write with If-Match: a rotation never overwrites another."""
     first = store.load_or_create()
-    real_read = store._read
+    real_read = store._read_document
     raced = []
 
     def read_then_someone_else_rotates(**options: bool) -> Any:
@@ -240,7 +240,7 @@ def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
             )
         return result
 
-    store._read = read_then_someone_else_rotates  # type: ignore[method-assign]
+    store._read_document = read_then_someone_else_rotates  # type: ignore[method-assign]
     keys = store.update(lambda keys: keys.rotated(now=2, keep_for=DAY))
     assert [old.retired_at for old in keys.fallbacks] == [2, 1]
     assert keys.fallbacks[-1].key == first.current
@@ -262,6 +262,49 @@ def test_admin_command_finds_the_bucket_from_the_stack(
     assert "Rotated" in capsys.readouterr().out
     assert secret_admin.main(["revoke", "--bucket", KEY_BUCKET], s3=s3) == 0
     assert store.load_or_create().fallbacks == ()
+
+
+CORRUPT_DOCUMENTS = {
+    "empty": b"",
+    "not json": b"not json",
+    "key too long": b'{"current": "%s"}' % (b"c" * 65),
+    "key not hex": b'{"current": "%s"}' % (b"g" * 64),
+}
+
+
+@pytest.mark.parametrize("action", ["rotate", "revoke"])
+@pytest.mark.parametrize("document", CORRUPT_DOCUMENTS.values(), ids=CORRUPT_DOCUMENTS.keys())
+def test_admin_command_replaces_an_unreadable_key_document(
+    s3: Any, s3_app: Flask, capsys: pytest.CaptureFixture[str], action: str, document: bytes
+) -> None:
+    s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=document)
+    assert fresh_instance(s3_app).get("/session").status_code == 503
+
+    assert secret_admin.main([action, "--bucket", KEY_BUCKET], s3=s3) == 0
+    assert "unreadable" in capsys.readouterr().err
+    keys = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
+    assert keys.fallbacks == ()  # nothing of the unreadable document is kept
+    assert visits(fresh_instance(s3_app).get("/session")) == 1
+
+
+def test_replacing_an_unreadable_document_never_overwrites_a_repaired_one(
+    s3: Any, store: S3KeyStore
+) -> None:
+    """If someone else repairs the document meanwhile, theirs is kept."""
+    s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=b"not json")
+    repaired = SecretKeys.generate()
+    real_read = store._read_document
+
+    def read_then_someone_repairs(**options: bool) -> Any:
+        result = real_read(**options)
+        s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=repaired.to_json().encode())
+        store._read_document = real_read  # type: ignore[method-assign]
+        return result
+
+    store._read_document = read_then_someone_repairs  # type: ignore[method-assign]
+    keys = store.update(lambda keys: keys.rotated(now=1, keep_for=DAY), replace_unreadable=True)
+    assert keys.fallbacks == (RetiredKey(repaired.current, 1),)  # rotated the repaired keys
+    assert store.load_or_create() == keys
 
 
 def test_admin_command_explains_a_missing_stack_output() -> None:
