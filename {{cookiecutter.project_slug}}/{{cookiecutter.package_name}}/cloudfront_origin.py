@@ -60,7 +60,8 @@ def behind_cloudfront(app: WSGIApp, origin_secret: str | None) -> WSGIApp:
         addresses = environ.get("HTTP_X_FORWARDED_FOR")
         if addresses:
             hops = addresses.rsplit(",", FORWARDING_PROXIES)
-            environ["REMOTE_ADDR"] = hops[-min(len(hops), FORWARDING_PROXIES)].strip()
+            visitor = hops[-FORWARDING_PROXIES] if len(hops) >= FORWARDING_PROXIES else hops[0]
+            environ["REMOTE_ADDR"] = visitor.strip()
         return app(environ, start_response)
 
     return serve
