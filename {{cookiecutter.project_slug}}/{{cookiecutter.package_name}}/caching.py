@@ -21,7 +21,7 @@ must say `uncacheable()` or set `private` itself.
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Request, Response, current_app
 from flask.globals import request_ctx
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
@@ -51,9 +51,12 @@ def private(response: Response) -> Response:
 def settle(response: Response, *, personal: bool) -> Response:
     """The final caching headers of `response` (see the module docstring);
     `personal`: the request read a cookie or the session."""
-    if personal or "Set-Cookie" in response.headers:
+    # One pass over the few headers: `name in response.headers` raises and
+    # catches a KeyError for each absent name, several times slower.
+    names = {name.lower() for name, _ in response.headers}
+    if personal or "set-cookie" in names:
         return private(response)
-    if "Cache-Control" not in response.headers:
+    if "cache-control" not in names:
         return public(response)
     return response
 
@@ -81,11 +84,12 @@ class CacheSafeFlask(Flask):
     def full_dispatch_request(self) -> Response:
         # The session interface has already looked for its cookie: only reads
         # from here on (hooks, the view, error handlers) count.
-        request.cookies_read = False
+        request_ctx._get_current_object().request.cookies_read = False  # no proxy: 1 µs less
         return super().full_dispatch_request()
 
     def process_response(self, response: Response) -> Response:
         response = super().process_response(response)  # ends with the session's save
-        # Not the `session` proxy: reading it counts as using the session.
-        used = getattr(request_ctx._session, "accessed", True)
-        return settle(response, personal=request.cookies_read or used)
+        ctx = request_ctx._get_current_object()
+        # ctx._session, not ctx.session: reading that counts as using the session.
+        personal = ctx.request.cookies_read or getattr(ctx._session, "accessed", True)
+        return settle(response, personal=personal)
