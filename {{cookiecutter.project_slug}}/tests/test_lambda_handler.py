@@ -258,3 +258,14 @@ def test_an_error_in_the_app_is_not_taken_for_a_bad_event(app: Flask) -> None:
 
     with pytest.raises(RuntimeError, match="a bug in a view"):  # TESTING propagates it
         make_handler(app)(rest_event("/fails"), None)
+
+
+def test_a_session_cookie_with_a_lone_surrogate_starts_a_new_session(
+    handler: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = rest_event("/session", headers={"Cookie": "session=\udc80forged"})
+    with caplog.at_level(logging.ERROR):
+        response = handler(event, None)
+    assert response["statusCode"] == 200
+    assert b'<strong class="visits">1</strong>' in response_body(response)
+    assert caplog.records == []

@@ -176,6 +176,8 @@ class KeyStoreSessionInterface(SecureCookieSessionInterface):
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = self._serializer(keys).loads(cookie, max_age=max_age)
+        except UnicodeEncodeError:
+            return session  # a lone surrogate (a hand-made event): no cookie of ours
         except BadSignature:
             # Perhaps signed with a key rotated in since this process read its keys.
             fresh = self.keys.refresh_soon()
