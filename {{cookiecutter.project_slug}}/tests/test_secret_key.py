@@ -211,3 +211,14 @@ def test_a_corrupt_key_document_is_refused(tmp_path: Path, document: str) -> Non
     path.write_text(document)
     with pytest.raises(KeyDocumentError):
         LocalFileKeyStore(path).load_or_create()
+
+
+def test_local_file_an_unreadable_document_is_replaced_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "secret-key.json"
+    path.write_text("not json")
+    store = LocalFileKeyStore(path)
+    with pytest.raises(KeyDocumentError):
+        store.update(lambda keys: keys.rotated(now=1, keep_for=1))
+    replaced = store.update(lambda keys: keys.rotated(now=1, keep_for=1), replace_unreadable=True)
+    assert replaced.fallbacks == ()
+    assert store.load_or_create() == replaced

@@ -74,22 +74,22 @@ def main(argv: Sequence[str] | None = None, s3: Any = None, cloudformation: Any 
 
     bucket = args.bucket or bucket_of_stack(load_settings().stack_name(args.stage), cloudformation)
     store = S3KeyStore(bucket, DEFAULTS["SECRET_KEY_OBJECT"], client=s3)
-    where = f"s3://{bucket}/{store.key}"
+    location = f"s3://{bucket}/{store.key}"
     try:
         if args.action == "rotate":
             keys = rotate(store, now=int(time.time()), keep_for=session_lifetime_seconds())
             print(
-                f"Rotated {where}: a new signing key, "
+                f"Rotated {location}: a new signing key, "
                 f"{len(keys.fallbacks)} older key(s) still verify existing sessions."
             )
         else:
             revoke(store)
-            print(f"Revoked {where}: every existing session is now invalid.")
+            print(f"Revoked {location}: every existing session is now invalid.")
     except KeyDocumentError as error:
         # Session pages answer 503 while the document is unreadable: recover.
-        print(f"{where} is unreadable ({error}); replacing it.", file=sys.stderr)
+        print(f"{location} is unreadable ({error}); replacing it.", file=sys.stderr)
         revoke(store, replace_unreadable=True)
-        print(f"Replaced {where} with a new key: every existing session is now invalid.")
+        print(f"Replaced {location} with a new key: every existing session is now invalid.")
     print(
         "Running instances switch within SECRET_KEY_CACHE_SECONDS "
         f"({DEFAULTS['SECRET_KEY_CACHE_SECONDS']} s)."
