@@ -81,6 +81,18 @@ def public_page_reading_the_session() -> Any:
     return public(make_response(reads_the_session()))
 
 
+def fails() -> str:
+    raise RuntimeError("a bug")
+
+
+def test_a_server_error_is_never_stored(app: Flask, client: FlaskClient) -> None:
+    """Not even for the default TTL: the next request should retry."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer 500, as when deployed
+    response = client.get(add_view(app, fails))
+    assert response.status_code == 500
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.parametrize(
     "view",
     [

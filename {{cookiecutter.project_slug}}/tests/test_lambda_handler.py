@@ -233,6 +233,7 @@ MALFORMED_EVENTS = {
     "lone surrogate in the query": malformed(multiValueQueryStringParameters={"q": ["\ud800"]}),
     "headers not an object": malformed(multiValueHeaders=["Host"]),
     "header without values": malformed(multiValueHeaders={"Accept": None}),
+    "unknown payload version": malformed(version="9.9"),
 }
 
 

@@ -12,7 +12,7 @@ save, `settle()` has the last word:
   0, then never stores it, so one visitor's cookie or page never reaches
   another.
 - Any other response whose view set no `Cache-Control` (missing pages too) is
-  public for the default TTL.
+  public for the default TTL; a server error (5xx) is `no-store`.
 
 Cookies are not part of CloudFront's cache key. A view whose answer depends on
 something the app cannot see it read (a header, `request.headers["Cookie"]`)
@@ -56,9 +56,10 @@ def settle(response: Response, *, personal: bool) -> Response:
     names = {name.lower() for name, _ in response.headers}
     if personal or "set-cookie" in names:
         return private(response)
-    if "cache-control" not in names:
-        return public(response)
-    return response
+    if "cache-control" in names:
+        return response
+    # A server error may be gone on the next request: never keep one.
+    return uncacheable(response) if response.status_code >= 500 else public(response)
 
 
 class CookieAwareRequest(Request):

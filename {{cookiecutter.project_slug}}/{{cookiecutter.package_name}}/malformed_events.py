@@ -40,6 +40,8 @@ def problem_with(event: Any) -> str | None:
     """What makes `event` unusable as an API Gateway (REST, v1) proxy event, or None."""
     if not isinstance(event, dict):
         return "not a JSON object"
+    if event.get("version", "1.0") not in ("1.0", "2.0"):
+        return "unknown payload version"
     for name in ("httpMethod", "path"):
         if not _is_text(event.get(name)):
             return f"{name} is missing or not text"
