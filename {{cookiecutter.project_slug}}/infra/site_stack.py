@@ -56,6 +56,8 @@ ARCHITECTURES = {
 # function's own timeout absorbs a cold start.
 API_INTEGRATION_TIMEOUT_SECONDS = 29
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+# Replaced versions of the secret-key document, restorable for this long.
+SECRET_KEY_VERSION_DAYS = 7
 
 
 def edge_name(settings: Settings, stage: str, region: str) -> str:
@@ -146,8 +148,9 @@ class SiteStack(Stack):
         acknowledge_accepted_findings(self, custom_domain=bool(settings.domain_name))
 
     def _secret_key_bucket(self) -> s3.Bucket:
-        # Retained when the stack is deleted: a redeploy then finds the same key
-        # and visitors' sessions stay valid. See the README to delete it.
+        # Retained when the stack is deleted, so the key is never lost by accident.
+        # A stack created again makes a new bucket (and key): the old one is left
+        # unused. See the README to delete it.
         return s3.Bucket(
             self,
             "SecretKeyBucket",
@@ -155,6 +158,12 @@ class SiteStack(Stack):
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
             removal_policy=RemovalPolicy.RETAIN,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(SECRET_KEY_VERSION_DAYS)
+                )
+            ],
         )
 
     def _log_group(self, construct_id: str) -> logs.LogGroup:

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
 
-from infra.site_stack import VIEWER_REQUEST_FILE, Settings
+from infra.site_stack import SECRET_KEY_VERSION_DAYS, VIEWER_REQUEST_FILE, Settings
 
 from .stack_helpers import (
     CACHING_DISABLED,
@@ -121,6 +121,17 @@ def test_secret_key_bucket_is_private_encrypted_and_retained(template: Template)
     }
     rules = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert [rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] for rule in rules] == ["AES256"]
+
+
+def test_secret_key_bucket_keeps_replaced_keys_for_a_short_while(template: Template) -> None:
+    """Versioned, so a key document overwritten by mistake can be restored; old
+    versions expire soon, so they cost nothing and a revoked key does not linger."""
+    properties = only(template, "AWS::S3::Bucket")["Properties"]
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    [rule] = properties["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": SECRET_KEY_VERSION_DAYS}
+    assert 1 <= SECRET_KEY_VERSION_DAYS <= 30
 
 
 def test_secret_key_bucket_refuses_plain_http(template: Template) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from .caching import CacheSafeFlask
 from .config import DEFAULTS, environment_config, settings_config
 from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
 from .sessions import KeyStoreSessionInterface
@@ -17,7 +18,7 @@ from .views import site
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app; `overrides` win over every other config layer."""
-    app = Flask(__name__)
+    app = CacheSafeFlask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings_config(load_settings()))
     app.config.from_mapping(environment_config())

@@ -6,19 +6,11 @@ import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
+# Each view says who may cache its answer (caching.py: the default for views
+# that don't, and why a response with a cookie is never shared).
+from .caching import public, uncacheable
+
 site = Blueprint("site", __name__)
-
-
-def public(response: Response) -> Response:
-    """Let browsers and CloudFront cache `response` for the default TTL."""
-    response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["CACHE_DEFAULT_TTL"]
-    return response
-
-
-def uncacheable(response: Response) -> Response:
-    response.cache_control.no_store = True
-    return response
 
 
 @site.get("/")
