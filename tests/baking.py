@@ -51,6 +51,8 @@ EXPECTED_FILES = [
     ".cfnlintrc",
     ".github/workflows/deploy.yml",
     ".github/zizmor.yml",
+    ".github/dependabot.yml",
+    ".pre-commit-config.yaml",
     "docs/deploy-from-github.md",
 ]
 
