@@ -2,8 +2,9 @@
 
 A 404 may be cached for a minute (never longer than cacheable pages), so the
 CDN answers repeated requests for a missing path while a page added by the
-next deploy still shows up soon. A 500 is never stored: the next request
-should reach the app again.
+next deploy still shows up soon. A 500 says no-store, so browsers retry; CloudFront
+ignores no-store on a 500 and keeps it for its error-caching minimum TTL
+(10 seconds unless the distribution sets another), which spares a failing app.
 """
 
 from __future__ import annotations
