@@ -30,10 +30,13 @@ EXPECTED_FILES = [
     "{package}/settings.py",
     "{package}/settings.json",
     "{package}/views.py",
+    "{package}/errors.py",
     "{package}/sessions.py",
     "{package}/secret_key.py",
     "{package}/lambda_handler.py",
     "{package}/templates/index.html",
+    "{package}/templates/404.html",
+    "{package}/templates/500.html",
     "{package}/static/style.css",
     "{package}/static/favicon.ico",
     "tests/conftest.py",
@@ -49,6 +52,8 @@ EXPECTED_FILES = [
     ".cfnlintrc",
     ".github/workflows/deploy.yml",
     ".github/zizmor.yml",
+    ".github/dependabot.yml",
+    ".pre-commit-config.yaml",
     "docs/deploy-from-github.md",
 ]
 

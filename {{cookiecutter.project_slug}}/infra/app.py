@@ -16,9 +16,11 @@ knows it), so synth needs no AWS credentials.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 
@@ -31,6 +33,15 @@ from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
 # As the template's own validation: a-z, 0-9 and '-', at most 16 characters.
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdk.out"
+CDK_JSON = PROJECT_ROOT / "cdk.json"
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """cdk.json's context: the feature flags `cdk init` writes for the pinned CDK.
+
+    The CDK CLI hands it to the app; `python -m infra.app` and the tests read it
+    here, so every synth builds the same templates."""
+    return json.loads(CDK_JSON.read_text(encoding="utf-8"))["context"]
 
 
 def stage_of(app: cdk.App, default: str) -> str:
@@ -96,7 +107,7 @@ def needs_certificate_stack(settings: Settings) -> bool:
 def main() -> None:
     # The CLI says where to write (CDK_OUTDIR); a plain run writes ./cdk.out.
     outdir = None if "CDK_OUTDIR" in os.environ else str(DEFAULT_OUTDIR)
-    app = cdk.App(outdir=outdir)
+    app = cdk.App(outdir=outdir, context=cdk_json_context())
     add_checks(app)  # cdk-nag: synth fails on a finding not acknowledged in checks.py
     add_site_stack(app)
     app.synth()

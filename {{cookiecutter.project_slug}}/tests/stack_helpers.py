@@ -11,7 +11,7 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint_file
 
-from infra.app import add_site_stack
+from infra.app import add_site_stack, cdk_json_context
 from infra.site_stack import HANDLER, PROJECT_ROOT, Settings, SiteStack
 
 Resource = dict[str, Any]
@@ -40,14 +40,18 @@ def joined(value: Any, refs: dict[str, str]) -> Any:
     return separator.join(joined(part, refs) for part in parts)
 
 
+def new_app(outdir: Path, **context: str) -> cdk.App:
+    """An app with cdk.json's context (feature flags), as `make synth` makes it."""
+    return cdk.App(outdir=str(outdir), context={**cdk_json_context(), **context})
+
+
 def synth_app(bundle_dir: Path, outdir: Path, **context: str) -> SiteStack:
-    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir), **context})
-    return add_site_stack(app)
+    return add_site_stack(new_app(outdir, bundle_dir=str(bundle_dir), **context))
 
 
 def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Template:
     """The stack for arbitrary settings (paths the generated ones may not take)."""
-    app = cdk.App(outdir=str(outdir))
+    app = new_app(outdir)
     stack = SiteStack(
         app,
         "Variant",

@@ -19,7 +19,7 @@ from aws_cdk.assertions import Template
 from infra import app as infra_app
 from infra.site_stack import Settings
 
-from .stack_helpers import cfn_lint_findings, only, synth_settings
+from .stack_helpers import cfn_lint_findings, new_app, only, synth_settings
 
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
 CERTIFICATE_ARN = (
@@ -49,7 +49,7 @@ def synth_whole_app(
 ) -> cdk.App:
     """The CDK app as `make synth` builds it, for `settings`."""
     monkeypatch.setattr(infra_app, "load_settings", lambda: settings)
-    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir)})
+    app = new_app(outdir, bundle_dir=str(bundle_dir))
     infra_app.add_site_stack(app)
     return app
 

@@ -10,6 +10,7 @@ from flask import Flask
 
 from .caching import CacheSafeFlask
 from .config import DEFAULTS, environment_config, settings_config
+from .errors import register_error_pages
 from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
 from .sessions import KeyStoreSessionInterface
 from .settings import load_settings
@@ -29,6 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         min_refresh=app.config["SECRET_KEY_MIN_REFRESH_SECONDS"],
     )
     app.register_blueprint(site)
+    register_error_pages(app)
     return app
 
 

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when deployed (HTTPS only)
+    # The header badge; the deployed stack sets the stage it serves.
+    "STAGE": "local",
 }
 
 
@@ -40,7 +42,6 @@ def settings_config(settings: Settings) -> dict[str, Any]:
     """The Flask config keys that come from the generated settings."""
     return {
         "PROJECT_NAME": settings.project_name,
-        "STAGE": settings.stage,
         "CACHE_DEFAULT_TTL": settings.cache_default_ttl_seconds,
         # Static files get the same public max-age as cacheable pages.
         "SEND_FILE_MAX_AGE_DEFAULT": settings.cache_default_ttl_seconds,

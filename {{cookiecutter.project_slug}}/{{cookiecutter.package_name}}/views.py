@@ -1,4 +1,9 @@
-"""The demo routes. Their paths are the template's contract: keep them."""
+"""The starter routes: a page cached by the CDN (`/`), the time as JSON, cached
+and never cached (`/api/time`, `/api/time/no-cache`), and a visit counter kept
+in the session cookie (`/session`). They demonstrate the caching and session
+patterns; change or remove them, and their tests in tests/test_routes.py, as
+your own pages arrive. The templates link to `site.index` (the header and the
+error pages): keep a route by that name or change those links."""
 
 from __future__ import annotations
 
