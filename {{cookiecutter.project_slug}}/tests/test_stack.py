@@ -511,3 +511,19 @@ def test_nothing_with_a_fixed_monthly_fee_unless_chosen(
 ) -> None:
     allowed = {"AWS::CloudWatch::Alarm"} if settings.enable_alarms else set()
     assert fixed_fee_resources(template) == allowed
+
+
+def test_the_budget_mails_its_alerts_itself(
+    settings: Settings, bundle_dir: Path, tmp_path: Path
+) -> None:
+    """AWS Budgets sends EMAIL subscribers its own mail: no SNS topic stands
+    between, so no topic policy has to let budgets.amazonaws.com publish."""
+    address = "budget@example.com"
+    chosen = dataclasses.replace(settings, monthly_budget_usd=5, alert_email=address)
+    template = synth_settings(chosen, bundle_dir, tmp_path)
+    budget = only(template, "AWS::Budgets::Budget")["Properties"]
+    subscribers = [
+        s for alert in budget["NotificationsWithSubscribers"] for s in alert["Subscribers"]
+    ]
+    assert subscribers == [{"SubscriptionType": "EMAIL", "Address": address}] * 2
+    assert "AWS::SNS::Topic" not in json.dumps(budget)
