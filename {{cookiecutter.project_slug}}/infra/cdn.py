@@ -23,9 +23,10 @@ Caching and cookies:
 
 Security:
 
-- CloudFront adds `X-Origin-Verify: <per-stack secret>` to every origin
-  request; the Lambda handler refuses requests without it (cloudfront_origin.py),
-  so the API Gateway URL cannot be used to bypass the CDN.
+- CloudFront adds the stage's origin secret (origin_secret.py) to every origin
+  request twice: as `x-api-key`, without which API Gateway answers 403 before
+  the function runs, and as `X-Origin-Verify`, which the Lambda handler checks
+  again (cloudfront_origin.py). The API Gateway URL cannot bypass the CDN.
 - A response headers policy adds HSTS, nosniff, frame and referrer policies and
   a Content-Security-Policy fitted to the demo pages (same-origin styles and
   images, no scripts) to every response. Widen `CONTENT_SECURITY_POLICY` when
@@ -65,6 +66,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS_MAX_AGE = Duration.days(2 * 365)
+# Where API Gateway looks for the API key (the API's default key source).
+API_KEY_HEADER = "x-api-key"
 # The line of viewer_request.js that receives the custom domain at synth.
 UNSET_CANONICAL_HOST = 'var CANONICAL_HOST = "";'
 
@@ -101,7 +104,7 @@ class SiteCdn(Construct):
         """`origin_path` is the API stage's path (`/<stage>`); `name` names the
         account-wide CloudFront resources (function, cache and headers
         policies) and must differ between stages and regions; `origin_secret`
-        goes to the origin in the X-Origin-Verify header. The first of
+        goes to the origin in the X-Origin-Verify and x-api-key headers. The first of
         `domain_names` is where every other host is redirected."""
         super().__init__(scope, construct_id)
         if len(name) > MAX_FUNCTION_NAME:
@@ -136,7 +139,8 @@ class SiteCdn(Construct):
                 origin=origins.RestApiOrigin(
                     api,
                     origin_path=origin_path,
-                    custom_headers={ORIGIN_HEADER: origin_secret},
+                    # CloudFront replaces viewer-sent headers of these names.
+                    custom_headers={ORIGIN_HEADER: origin_secret, API_KEY_HEADER: origin_secret},
                 ),
                 response_headers_policy=self.response_headers_policy,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
