@@ -177,16 +177,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from {{ cookiecutter.package_name }}.settings import load_settings
 
     prefix = parameter_prefix(load_settings().project_slug, args.stage)
     store = OriginSecretStore(boto3.client("ssm", region_name=args.region), prefix)
-    if args.command == "context":
-        if args.create and store.ensure():
+    try:
+        run(store, args.command, create=args.create)
+    except (BotoCoreError, ClientError) as error:
+        sys.exit(f"origin secret ({prefix}): {error}")
+
+
+def run(store: OriginSecretStore, command: str, *, create: bool) -> None:
+    if command == "context":
+        if create and store.ensure():
             print(f"Created the origin secret parameters under {store.prefix}", file=sys.stderr)
         print(f"{CONTEXT_KEY}={store.refs().context_value()}")
-    elif args.command == "switch":
+    elif command == "switch":
         slot = store.switch()
         print(f"CloudFront sends the {slot} slot from the next deploy on", file=sys.stderr)
     else:

@@ -175,6 +175,19 @@ def test_context_before_the_first_deploy_references_the_latest_values(
     assert values(ssm) == {}
 
 
+def test_without_credentials_it_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    with pytest.raises(SystemExit) as exited:
+        origin_secret.main(["context", "--stage", "dev", "--region", REGION])
+    message = str(exited.value.code)
+    assert message.startswith("origin secret (/") and "credentials" in message
+    assert "\n" not in message
+
+
 # The function's check (the second layer, after API Gateway's key check)
 
 
