@@ -212,6 +212,22 @@ def test_the_function_accepts_each_slot_during_a_rotation() -> None:
         assert served(accepted, refused) == "403 Forbidden"
 
 
+def test_the_app_sees_neither_header_that_carries_the_secret() -> None:
+    """API Gateway passes the x-api-key header on to the function, too."""
+    seen: dict[str, Any] = {}
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.update(environ)
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    secret = "k" * 64
+    environ = {"HTTP_X_ORIGIN_VERIFY": secret, "HTTP_X_API_KEY": secret, "PATH_INFO": "/"}
+    behind_cloudfront(app, [secret])(environ, lambda status, headers: None)
+    assert seen["PATH_INFO"] == "/"
+    assert secret not in json.dumps(seen)
+
+
 def test_the_function_still_takes_a_single_secret() -> None:
     assert served("s" * 64, "s" * 64) == "200 OK"
     assert served("s" * 64, "t" * 64) == "403 Forbidden"

@@ -26,6 +26,9 @@ from typing import Any
 
 ORIGIN_HEADER = "X-Origin-Verify"
 _SECRET_KEY = "HTTP_" + ORIGIN_HEADER.upper().replace("-", "_")
+# CloudFront also sends the secret as API Gateway's API key, which API Gateway
+# passes on: never for the app either.
+_API_KEY = "HTTP_X_API_KEY"
 _FORBIDDEN_STATUS = "403 Forbidden"
 _FORBIDDEN_HEADERS = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
 _FORBIDDEN_BODY = b"Forbidden: use the site's public address.\n"
@@ -42,6 +45,7 @@ def behind_cloudfront(app: WSGIApp, origin_secret: str | Collection[str] | None)
     accepted = [secret.encode() for secret in origin_secret or () if secret]
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.pop(_API_KEY, None)
         if accepted:
             given = environ.pop(_SECRET_KEY, "").encode("utf-8", "replace")  # the app never sees it
             # Compared with each, without stopping early: the time says nothing.
