@@ -16,8 +16,9 @@ PACK = "AwsSolutions"
 
 ACCEPTED_FINDINGS = {
     "AwsSolutions-S1": (
-        "The secret-key bucket holds one small object that only the function reads; server "
-        "access logs would need a second bucket and record every key read, for no insight."
+        "The secret-key bucket holds the session key object, which only the function and "
+        "make rotate-secret/revoke-secret read and write; server access logs would need a "
+        "second bucket and record every key read, for no insight."
     ),
     "AwsSolutions-L1": (
         "The Lambda runtime is the python_version chosen when the project was generated "
