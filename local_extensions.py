@@ -1,18 +1,90 @@
-"""Jinja filters the template uses while rendering (loaded through `_extensions`).
+"""Jinja filters and globals the template uses while rendering (loaded through
+`_extensions`).
 
 `toml_string` quotes free text (project name, description, author) for TOML and
 YAML double-quoted strings. Jinja's own `tojson` escapes non-BMP characters as
 surrogate pairs (`\\ud83d\\ude00`), which TOML rejects; JSON escaping without the
 ASCII restriction is valid TOML, YAML and Python string syntax. Control
 characters never get here: the pre-generation hook refuses them.
+
+`TemplateFacts` hands the pre-generation hook facts read from the template's own
+files when it is rendered: the AWS regions allowed and the module names the
+locked dependencies install (a package of that name would shadow them).
 """
 
+from __future__ import annotations
+
 import json
+import re
+from pathlib import Path
 
 from cookiecutter.utils import simple_filter
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent
+REGIONS_FILE = TEMPLATE_ROOT / "hooks" / "aws_regions.txt"
+LOCK_DIR = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "requirements"
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
+
+# Top-level modules a distribution installs besides the one named after it.
+# tests/test_validation.py compares this with what the locked distributions
+# really install, so a newly locked dependency that needs an entry fails there.
+OTHER_MODULES = {
+    "attrs": ("attr",),
+    "aws-cdk-asset-awscli-v1": ("aws_cdk",),
+    "aws-cdk-asset-node-proxy-agent-v6": ("aws_cdk",),
+    "aws-cdk-cloud-assembly-schema": ("aws_cdk",),
+    "aws-cdk-lib": ("aws_cdk",),
+    "cattrs": ("cattr",),
+    "cffi": ("_cffi_backend",),
+    "cfn-lint": ("cfnlint",),
+    "jsonpatch": ("jsonpatch_cli",),
+    "pytest": ("_pytest", "py"),
+    "python-dateutil": ("dateutil",),
+    "pyyaml": ("yaml", "_yaml"),
+    "sympy": ("isympy",),
+}
 
 
 @simple_filter
 def toml_string(value: object) -> str:
     """Return `value` as a double-quoted TOML/YAML basic string."""
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def canonical(distribution: str) -> str:
+    """A distribution's name as PyPI compares it (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def locked_distributions() -> set[str]:
+    """Every distribution pinned in the generated project's lock files."""
+    return {
+        canonical(name)
+        for lock in LOCK_DIR.glob("*.txt")
+        for name in PIN.findall(lock.read_text(encoding="utf-8"))
+    }
+
+
+def locked_module_names() -> set[str]:
+    """The top-level modules the locked distributions install."""
+    names = set()
+    for distribution in locked_distributions():
+        names.add(distribution.replace("-", "_"))
+        names.update(OTHER_MODULES.get(distribution, ()))
+    return names
+
+
+def aws_regions() -> list[str]:
+    lines = REGIONS_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+class TemplateFacts(Extension):
+    """`locked_module_names` and `aws_regions`, as Jinja globals."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals["locked_module_names"] = sorted(locked_module_names())
+        environment.globals["aws_regions"] = aws_regions()

@@ -18,6 +18,11 @@ import sys
 import unicodedata
 
 ANSWERS: dict = json.loads(r"""{{ cookiecutter | tojson }}""")
+# Read from the template's own files while this hook is rendered
+# (local_extensions.TemplateFacts): hooks/aws_regions.txt, and the modules of
+# every distribution pinned in the project's requirements/*.txt.
+AWS_REGIONS: list = json.loads(r"""{{ aws_regions | tojson }}""")
+LOCKED_MODULES: list = json.loads(r"""{{ locked_module_names | tojson }}""")
 
 # AWS names built from the slug: the stack "<slug>-<stage>", and the
 # account-wide CloudFront Function and cache policy "<slug>-<stage>-<region>"
@@ -31,10 +36,9 @@ UNUSABLE_NAME_SLUG = "unusable-project-name-"
 STAGE_MAX = 16
 SLUG_RE = re.compile(r"[a-z][a-z0-9-]*")
 STAGE_RE = re.compile(r"[a-z][a-z0-9-]{0,15}")
-REGION_RE = re.compile(
-    r"(af|ap|ca|cn|eu|il|me|mx|sa|us)-(gov-|iso[a-z]?-)?"
-    r"(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]"
-)
+# The region's stack shared by the stages is "<slug>-api-logging": a stage of
+# that name would be the same stack.
+LOGGING_STAGE = "api-logging"
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LABEL_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 ZONE_ID_RE = re.compile(r"Z[A-Z0-9]{1,31}")
@@ -42,18 +46,22 @@ ZONE_ID_RE = re.compile(r"Z[A-Z0-9]{1,31}")
 CERTIFICATE_ARN_RE = re.compile(r"arn:aws:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]{36}")
 INT_RE = re.compile(r"(0|[1-9][0-9]*)")
 NUMBER_RE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
+# Measured in UTF-16 code units, as AWS measures descriptions (an emoji outside
+# the Basic Multilingual Plane counts 2): the Lambda function's description,
+# "<project_name> (<stage>)", then stays within its 256.
 TEXT_MAX = 200
 ONE_YEAR = 31_536_000
+# API Gateway's default throttle quota per account and region (requests per
+# second, and the token bucket's size); a stage cannot usefully exceed it.
+ACCOUNT_RATE_LIMIT = 10_000
+ACCOUNT_BURST_LIMIT = 5_000
 CHOICES = {
     "python_version": ("3.13", "3.12", "3.14"),
     "architecture": ("arm64", "x86_64"),
     "price_class": ("PriceClass_100", "PriceClass_200", "PriceClass_All"),
 }
-# Import names the generated project already uses for something else.
-TAKEN_PACKAGE_NAMES = {
-    "apig_wsgi", "aws_cdk", "boto3", "botocore", "constructs", "flask", "infra",
-    "jinja2", "moto", "pytest", "tests", "werkzeug",
-}  # fmt: skip
+# The generated project's own top-level folders.
+PROJECT_FOLDERS = {"build", "docs", "infra", "node_modules", "requirements", "tests"}
 
 
 def check_text(key: str, value: object, required: bool = True) -> list[str]:
@@ -64,9 +72,17 @@ def check_text(key: str, value: object, required: bool = True) -> list[str]:
         return [f"{key}: {value!r} must not be empty"]
     if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
         return [f"{key}: {value!r} must not contain control characters or line breaks"]
-    if len(value) > TEXT_MAX:
-        return [f"{key}: {value[:20]!r}... is {len(value)} characters; at most {TEXT_MAX}"]
+    length = utf16_length(value)
+    if length > TEXT_MAX:
+        return [
+            f"{key}: {value[:20]!r}... is {length} characters long; at most {TEXT_MAX} "
+            "(an emoji counts as 2)"
+        ]
     return []
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def check_slug(a: dict) -> list[str]:
@@ -101,11 +117,13 @@ def check_package(a: dict) -> list[str]:
         ]
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return [f"package_name: {name!r} is a Python keyword"]
-    if name in sys.stdlib_module_names or name in TAKEN_PACKAGE_NAMES:
+    if name in sys.stdlib_module_names or name in LOCKED_MODULES:
         return [
             f"package_name: {name!r} clashes with an existing module (standard library "
             "or a dependency); choose another name"
         ]
+    if name in PROJECT_FOLDERS:
+        return [f"package_name: {name!r} clashes with the project's folder of that name"]
     return []
 
 
@@ -119,10 +137,11 @@ def check_email(a: dict) -> list[str]:
 
 def check_region(a: dict) -> list[str]:
     value = a["aws_region"]
-    if not REGION_RE.fullmatch(value):
+    if value not in AWS_REGIONS:
         return [
-            f"aws_region: {value!r} is not an AWS region name (like us-east-1, eu-west-2, "
-            "ap-southeast-1)"
+            f"aws_region: {value!r} is not a known AWS region name (like us-east-1, eu-west-2, "
+            "ap-southeast-1); a region newer than the template goes in its "
+            "hooks/aws_regions.txt"
         ]
     return []
 
@@ -133,6 +152,11 @@ def check_stage(a: dict) -> list[str]:
         return [
             f"stage: {value!r} is not allowed; use a lower-case letter followed by at most "
             f"{STAGE_MAX - 1} of a-z, 0-9 or '-', not ending in '-'"
+        ]
+    if value == LOGGING_STAGE:
+        return [
+            f"stage: {value!r} would share its stack name with the shared logging stack "
+            f"({a['project_slug']}-{LOGGING_STAGE}); choose another"
         ]
     return []
 
@@ -188,12 +212,19 @@ def check_cache(a: dict) -> list[str]:
 def check_throttle(a: dict) -> list[str]:
     problems = []
     rate = str(a["throttle_rate_limit"]).strip()
-    if not NUMBER_RE.fullmatch(rate) or float(rate) <= 0:
+    if not NUMBER_RE.fullmatch(rate) or not 0 < float(rate) <= ACCOUNT_RATE_LIMIT:
         problems.append(
             f"throttle_rate_limit: {a['throttle_rate_limit']!r} must be a number of "
-            "requests per second > 0 (like 100 or 0.5)"
+            f"requests per second > 0 and at most {ACCOUNT_RATE_LIMIT} (like 100 or 0.5; "
+            "API Gateway's default quota per account and region)"
         )
-    _, burst = integer(a, "throttle_burst_limit", 1, None, " (requests)")
+    _, burst = integer(
+        a,
+        "throttle_burst_limit",
+        1,
+        ACCOUNT_BURST_LIMIT,
+        " (requests; API Gateway's default burst quota per account and region)",
+    )
     return problems + burst
 
 
@@ -204,7 +235,7 @@ def is_domain(value: object) -> bool:
         and len(value) <= 253
         and len(labels) >= 2
         and all(LABEL_RE.fullmatch(label) for label in labels)
-        and labels[-1].isalpha()
+        and (labels[-1].isalpha() or labels[-1].startswith("xn--"))  # IDN top-level domains
     )
 
 
@@ -213,6 +244,8 @@ def check_domain(a: dict) -> list[str]:
     domain, zone_id, zone_name, certificate = (
         a["domain_name"], a["hosted_zone_id"], a["hosted_zone_name"], a["certificate_arn"]
     )  # fmt: skip
+    # Route 53 writes zone names fully qualified ("example.com."); settings.json drops the dot.
+    zone_name = zone_name.removesuffix(".") if isinstance(zone_name, str) else zone_name
     problems = []
     if domain and not is_domain(domain):
         problems.append(
@@ -266,9 +299,12 @@ def check_budget(a: dict) -> list[str]:
         )
     email = a["alert_email"]
     if email:
-        problems += check_text("alert_email", email)
-        if not problems and not EMAIL_RE.fullmatch(email):
-            problems.append(f"alert_email: {email!r} is not an email address (name@example.com)")
+        email_problems = check_text("alert_email", email)
+        if not email_problems and not EMAIL_RE.fullmatch(email):
+            email_problems.append(
+                f"alert_email: {email!r} is not an email address (name@example.com)"
+            )
+        problems += email_problems
     elif a["enable_alarms"] is True:
         problems.append(
             "enable_alarms: alarms need alert_email to notify; give an address or answer no"

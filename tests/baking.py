@@ -23,6 +23,7 @@ EXPECTED_FILES = [
     ".github/workflows/ci.yml",
     "requirements/runtime.txt",
     "requirements/dev.txt",
+    "requirements/deploy.txt",
     "{package}/__init__.py",
     "{package}/app.py",
     "{package}/config.py",

@@ -4,16 +4,21 @@ key, and leaves nothing behind in the output directory."""
 from __future__ import annotations
 
 import json
+from importlib.metadata import packages_distributions
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.loaders import Loader
 from cookiecutter.exceptions import CookiecutterException, FailedHookException
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 
-from .baking import TEMPLATE_DIR
+from local_extensions import aws_regions, canonical, locked_distributions, locked_module_names
+
+from .baking import TEMPLATE_DIR, settings_of
+from .test_infra import synthesize
 
 # (answers, the key the message must name, a fragment of what is allowed)
 BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
@@ -21,6 +26,9 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"project_name": "   "}, "project_name", "must not be empty"),
     ({"project_name": "Tab\there"}, "project_name", "control characters"),
     ({"project_name": "x" * 201}, "project_name", "at most 200"),
+    # AWS counts UTF-16 code units: an emoji outside the BMP counts twice.
+    ({"project_name": "\U0001f680" * 200}, "project_name", "at most 200"),
+    ({"project_name": "\U0001f680" * 101}, "project_name", "at most 200"),
     ({"project_name": "!!!"}, "project_name", "no letters or digits"),
     ({"project_slug": "My-Site"}, "project_slug", "lower-case letter"),
     ({"project_slug": "9lives"}, "project_slug", "lower-case letter"),
@@ -33,16 +41,28 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"package_name": "json"}, "package_name", "clashes"),
     ({"package_name": "flask"}, "package_name", "clashes"),
     ({"package_name": "tests"}, "package_name", "clashes"),
+    # Modules of locked dependencies (runtime, infrastructure, dev tools).
+    ({"package_name": "click"}, "package_name", "clashes"),
+    ({"package_name": "itsdangerous"}, "package_name", "clashes"),
+    ({"package_name": "blinker"}, "package_name", "clashes"),
+    ({"package_name": "markupsafe"}, "package_name", "clashes"),
+    ({"package_name": "cdk_nag"}, "package_name", "clashes"),
+    ({"package_name": "yaml"}, "package_name", "clashes"),
+    ({"package_name": "cfnlint"}, "package_name", "clashes"),
+    ({"package_name": "dateutil"}, "package_name", "clashes"),
     ({"description": "two\nlines"}, "description", "control characters"),
     ({"author_name": ""}, "author_name", "must not be empty"),
     ({"author_email": "nobody"}, "author_email", "email address"),
     ({"aws_region": "us-east"}, "aws_region", "AWS region name"),
     ({"aws_region": "US-EAST-1"}, "aws_region", "AWS region name"),
     ({"aws_region": "mars-north-1"}, "aws_region", "AWS region name"),
+    ({"aws_region": "eu-east-1"}, "aws_region", "not a known AWS region"),
+    ({"aws_region": "us-west-3"}, "aws_region", "not a known AWS region"),
     ({"stage": ""}, "stage", "lower-case letter"),
     ({"stage": "Prod"}, "stage", "lower-case letter"),
     ({"stage": "a" * 17}, "stage", "at most 15"),
     ({"stage": "dev-"}, "stage", "not ending in '-'"),
+    ({"stage": "api-logging"}, "stage", "shared logging stack"),
     ({"lambda_memory_mb": "64"}, "lambda_memory_mb", "128..10240"),
     ({"lambda_memory_mb": "10241"}, "lambda_memory_mb", "128..10240"),
     ({"lambda_memory_mb": "lots"}, "lambda_memory_mb", "whole number"),
@@ -58,8 +78,12 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ),
     ({"throttle_rate_limit": "0"}, "throttle_rate_limit", "> 0"),
     ({"throttle_rate_limit": "fast"}, "throttle_rate_limit", "> 0"),
-    ({"throttle_burst_limit": "0"}, "throttle_burst_limit", ">= 1"),
+    ({"throttle_burst_limit": "0"}, "throttle_burst_limit", "1..5000"),
     ({"throttle_burst_limit": "1.5"}, "throttle_burst_limit", "whole number"),
+    ({"throttle_rate_limit": "1" * 400}, "throttle_rate_limit", "at most 10000"),
+    ({"throttle_rate_limit": "10000.5"}, "throttle_rate_limit", "at most 10000"),
+    ({"throttle_burst_limit": "1" * 30}, "throttle_burst_limit", "1..5000"),
+    ({"throttle_burst_limit": "5001"}, "throttle_burst_limit", "1..5000"),
     ({"domain_name": "https://www.example.com"}, "domain_name", "no scheme"),
     ({"domain_name": "localhost"}, "domain_name", "domain name"),
     ({"domain_name": "www.example.com."}, "domain_name", "trailing dot"),
@@ -161,6 +185,15 @@ def test_every_problem_gets_its_own_line(tmp_path: Path, capfd: pytest.CaptureFi
     assert named == {"stage", "lambda_memory_mb", "aws_region"}
 
 
+def test_a_bad_email_is_reported_beside_a_bad_budget(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    answers = {"monthly_budget_usd": "lots", "alert_email": "ops at example"}
+    errors = bake_and_capture(answers, tmp_path, capfd)
+    named = [line.split(":")[1].strip() for line in errors.splitlines() if line.startswith("ERROR")]
+    assert named == ["monthly_budget_usd", "alert_email"]
+
+
 def test_the_value_given_is_quoted_in_the_message(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -219,3 +252,79 @@ def test_replayed_answers_are_validated_too(
         cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output))
     assert message in capfd.readouterr().err
     assert not output.exists() or list(output.iterdir()) == []
+
+
+# Answers that look odd but are valid: each bakes, and lands in settings.json as shown.
+GOOD_ANSWERS: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    (
+        {"domain_name": "shop.xn--p1ai", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+        {"domain_name": "shop.xn--p1ai", "hosted_zone_name": "shop.xn--p1ai"},
+    ),
+    (
+        {
+            "domain_name": "www.example.com",
+            "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+            "hosted_zone_name": "example.com.",
+        },
+        {"hosted_zone_name": "example.com"},  # Route 53 shows zone names with the dot
+    ),
+    (
+        {"throttle_rate_limit": "10000", "throttle_burst_limit": "5000"},
+        {"throttle_rate_limit": 10000.0, "throttle_burst_limit": 5000},
+    ),
+    ({"aws_region": "mx-central-1"}, {"aws_region": "mx-central-1"}),
+    ({"project_name": "\U0001f680" * 100}, {"project_name": "\U0001f680" * 100}),
+]
+
+
+@pytest.mark.parametrize(("answers", "expected"), GOOD_ANSWERS)
+def test_odd_but_valid_answers_are_accepted(
+    answers: dict[str, Any], expected: dict[str, Any], tmp_path: Path
+) -> None:
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"project_slug": "odd-site", "package_name": "odd_site", **answers},
+            output_dir=str(tmp_path),
+        )
+    )
+    settings = settings_of(project, "odd_site")
+    assert {key: settings[key] for key in expected} == expected
+
+
+def test_the_longest_accepted_name_and_stage_synthesize(
+    cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The Lambda function's description, "<project_name> (<stage>)", fits AWS's
+    256 UTF-16 code units with the longest name and stage the hook accepts."""
+    answers = {"project_name": "\U0001f680" * 100, "project_slug": "rockets", "stage": "a" * 16}
+    synthesized = synthesize(answers, cookies_session, tmp_path_factory)
+    [function] = synthesized.of_type("AWS::Lambda::Function")
+    description = function["Properties"]["Description"]
+    assert len(description.encode("utf-16-le")) // 2 <= 256
+
+
+def test_every_module_of_a_locked_dependency_is_a_forbidden_package_name() -> None:
+    """Compares the hook's forbidden names with what the locked distributions
+    really install here (this environment installs the project's dev lock)."""
+    locked = locked_distributions()
+    installed: dict[str, set[str]] = {}
+    for module, distributions in packages_distributions().items():
+        for distribution in distributions:
+            installed.setdefault(canonical(distribution), set()).add(module)
+    assert locked - set(installed) == set(), "locked but not installed: cannot check"
+    modules = {
+        module
+        for distribution in locked
+        for module in installed[distribution]
+        if module.isidentifier()
+    }
+    assert modules - locked_module_names() == set(), "add them to OTHER_MODULES"
+
+
+def test_the_region_list_is_botocores_commercial_partition() -> None:
+    """When botocore (in the locks) learns a region, this asks for it in the list."""
+    endpoints = Loader().load_data("endpoints")
+    [partition] = [p for p in endpoints["partitions"] if p["partition"] == "aws"]
+    assert aws_regions() == sorted(partition["regions"])

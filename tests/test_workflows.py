@@ -5,6 +5,7 @@ shown a bad workflow, so a linter that silently checks nothing fails here."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import shutil
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from botocore.loaders import Loader
 
 from .baking import TEMPLATE_DIR, run
 
@@ -189,6 +191,11 @@ def test_ci_synthesizes_the_stack_with_node(baked: tuple[Path, dict]) -> None:
     assert runs == ["make install", "make lint", "make test", "make synth"]
 
 
+def credentials_region(job: dict[str, Any]) -> str:
+    step = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    return step["with"]["aws-region"]
+
+
 def test_deploy_uses_oidc_and_the_settings(baked: tuple[Path, dict]) -> None:
     project, context = baked
     workflow = load(project, "deploy.yml")
@@ -197,23 +204,139 @@ def test_deploy_uses_oidc_and_the_settings(baked: tuple[Path, dict]) -> None:
     assert triggers["workflow_dispatch"]["inputs"]["stage"]["default"] == context["stage"]
     assert workflow["permissions"] == {}
     job = workflow["jobs"]["deploy"]
-    assert job["permissions"] == {"contents": "read", "id-token": "write"}
     assert "inputs.stage" in workflow["concurrency"]["group"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
-    assert job["env"]["SETTINGS_FILE"] == f"{context['package_name']}/settings.json"
+    settings_file = workflow["jobs"]["test"]["env"]["SETTINGS_FILE"]
+    assert settings_file == f"{context['package_name']}/settings.json"
+    assert credentials_region(job) == "${{ needs.test.outputs.aws-region }}"
 
     steps = job["steps"]
     credentials = next(s for s in steps if "configure-aws-credentials" in s.get("uses", ""))
     assert credentials["with"]["role-to-assume"] == "${{ secrets.AWS_DEPLOY_ROLE_ARN }}"
     assert "aws-access-key-id" not in credentials["with"]
     assert steps[-1]["run"] == 'make deploy STAGE="$STAGE"'
-    assert not [s["run"] for s in steps if "${{" in s.get("run", "")], "no expressions in run:"
+    for name in ("test", "deploy"):
+        runs = [s["run"] for s in steps_of(workflow, name) if "${{" in s.get("run", "")]
+        assert not runs, "no expressions in run:"
+
+
+def test_deploy_tests_without_the_aws_token(baked: tuple[Path, dict]) -> None:
+    """Only the deploy job may ask for an OIDC token, and it runs no tests and
+    installs only the hash-checked deploy lock."""
+    project, _ = baked
+    workflow = load(project, "deploy.yml")
+    assert set(workflow["jobs"]) == {"test", "deploy"}
+    test, deploy = workflow["jobs"]["test"], workflow["jobs"]["deploy"]
+    assert test["permissions"] == {"contents": "read"}
+    assert "environment" not in test
+    assert [s["run"] for s in test["steps"] if s.get("run", "").startswith("make")] == [
+        "make install",
+        "make test",
+    ]
+    assert deploy["needs"] == "test"
+    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    assert deploy["env"]["LOCK"] == "deploy"
+    deploy_runs = [s["run"] for s in deploy["steps"] if "run" in s]
+    assert [run for run in deploy_runs if run.startswith("make")] == [
+        "make build",  # installs first, with no AWS credentials yet
+        'make deploy STAGE="$STAGE"',
+    ]
+    names = [step.get("uses", step.get("run", "")) for step in deploy["steps"]]
+    assert names.index("make build") < names.index("aws-actions/configure-aws-credentials@v5")
+
+
+def test_deploy_targets_the_stages_environment(baked: tuple[Path, dict]) -> None:
+    """The OIDC subject becomes repo:OWNER/REPO:environment:<stage>, which the
+    trust policy names."""
+    project, context = baked
+    deploy = load(project, "deploy.yml")["jobs"]["deploy"]
+    stage = "${{ inputs.stage || '" + context["stage"] + "' }}"
+    assert deploy["environment"] == stage
+    assert deploy["env"]["STAGE"] == stage
+
+
+def test_deploy_is_skipped_with_a_notice_until_the_role_is_set(
+    baked: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """The test job learns whether the secret is set (never its value) and
+    says so; the deploy job runs only when it is."""
+    project, _ = baked
+    workflow = load(project, "deploy.yml")
+    test = workflow["jobs"]["test"]
+    assert workflow["jobs"]["deploy"]["if"] == "needs.test.outputs.deploy-role-set == 'true'"
+    assert test["outputs"]["deploy-role-set"] == "${{ steps.role.outputs.set }}"
+    [step] = [step for step in test["steps"] if step.get("id") == "role"]
+    assert step["env"] == {"ROLE_SET": "${{ secrets.AWS_DEPLOY_ROLE_ARN != '' }}"}
+    for role_set, notice in (("true", False), ("false", True)):
+        output = tmp_path / f"output-{role_set}"
+        env = {"ROLE_SET": role_set, "GITHUB_OUTPUT": str(output)}
+        result = run(["bash", "-c", step["run"]], cwd=project, env=env)
+        assert result.returncode == 0, result.stderr
+        assert output.read_text() == f"set={role_set}\n"
+        assert result.stdout.startswith("::notice title=Deploy skipped::") is notice
+        assert ("docs/deploy-from-github.md" in result.stdout) is notice
+
+
+def locked(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """name -> (version, hashes) of a pip-compile lock file."""
+    pins: dict[str, tuple[str, list[str]]] = {}
+    text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            requirement, *options = line.split()
+            name, _, version = requirement.partition("==")
+            hashes = [o.removeprefix("--hash=") for o in options if o.startswith("--hash=")]
+            pins[name] = (version, hashes)
+    return pins
+
+
+def test_runtime_and_deploy_locks_pin_every_file_by_hash(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    requirements = project / "requirements"
+    runtime, deploy, dev = (locked(requirements / f"{n}.txt") for n in ("runtime", "deploy", "dev"))
+    for lock in (runtime, deploy):
+        assert lock
+        for version, hashes in lock.values():
+            assert version and hashes and all(h.startswith("sha256:") for h in hashes)
+    assert {"flask", "aws-cdk-lib", "cdk-nag", "constructs"} <= set(deploy)
+    assert not {"pytest", "moto", "ruff", "cfn-lint"} & set(deploy)
+    versions = {name: version for name, (version, _) in dev.items()}
+    assert {name: versions.get(name) for name in deploy} == {n: v for n, (v, _) in deploy.items()}
+    assert set(runtime) <= set(deploy)
+
+
+def test_make_install_with_the_deploy_lock_checks_hashes(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    dry_run = run(["make", "-n", "install", "LOCK=deploy"], cwd=project)
+    assert dry_run.returncode == 0, dry_run.stderr
+    pip_lines = [line for line in dry_run.stdout.splitlines() if " pip install" in line]
+    assert len(pip_lines) == 1, pip_lines
+    assert "--require-hashes" in pip_lines[0] and "requirements/deploy.txt" in pip_lines[0]
+    assert "npm ci" in dry_run.stdout  # package-lock.json's integrity hashes
+    default = run(["make", "-n", "install"], cwd=project)
+    assert "requirements/dev.txt" in default.stdout
+
+
+@pytest.mark.slow
+def test_the_deploy_lock_alone_builds_and_synthesizes(cookies_session: Any) -> None:
+    """What the deploy job does before it touches AWS, from a fresh clone."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
+        result = cookies_session.bake(template=str(TEMPLATE_DIR))
+    project = result.project_path
+    environment = {"LOCK": "deploy", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    built = run(["make", "build"], cwd=project, env=environment, timeout=1200)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    stack = f"{result.context['project_slug']}-{result.context['stage']}"
+    command = ["npx", "--no", "--", "cdk", "synth", "--quiet", stack]
+    synth = run(command, cwd=project, env={**environment, "CDK_DISABLE_CLI_TELEMETRY": "true"})
+    assert synth.returncode == 0, synth.stdout[-3000:] + synth.stderr[-3000:]
 
 
 def test_deploy_reads_region_and_python_from_the_settings(baked: tuple[Path, dict]) -> None:
     """The settings step's shell script, run here against the baked settings.json."""
     project, context = baked
-    job = load(project, "deploy.yml")["jobs"]["deploy"]
+    job = load(project, "deploy.yml")["jobs"]["test"]
     script = next(step["run"] for step in job["steps"] if step.get("id") == "settings")
     if shutil.which("jq") is None:
         pytest.skip("jq is needed to run the settings step")
@@ -232,14 +355,84 @@ def test_deploy_reads_region_and_python_from_the_settings(baked: tuple[Path, dic
     assert not output.exists()
 
 
-def test_deploy_guide_has_a_trust_policy_for_this_repo_and_main(baked: tuple[Path, dict]) -> None:
-    project, _ = baked
-    guide = (project / "docs" / "deploy-from-github.md").read_text(encoding="utf-8")
-    policy_text = guide.split("```json\n", 1)[1].split("```", 1)[0]
-    policy = json.loads(policy_text)
-    condition = policy["Statement"][0]["Condition"]
+def json_blocks(guide: str) -> list[Any]:
+    return [json.loads(block.split("```", 1)[0]) for block in guide.split("```json\n")[1:]]
+
+
+def guide_of(project: Path) -> str:
+    return (project / "docs" / "deploy-from-github.md").read_text(encoding="utf-8")
+
+
+def test_deploy_guide_trusts_the_stages_environment(baked: tuple[Path, dict]) -> None:
+    project, context = baked
+    trust = json_blocks(guide_of(project))[0]
+    condition = trust["Statement"][0]["Condition"]
+    subject = f"repo:OWNER/REPO:environment:{context['stage']}"
     assert condition["StringEquals"] == {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:ref:refs/heads/main",
+        "token.actions.githubusercontent.com:sub": subject,
     }
-    assert "AWS_DEPLOY_ROLE_ARN" in guide
+    assert "AWS_DEPLOY_ROLE_ARN" in guide_of(project)
+
+
+def test_deploy_role_may_only_assume_cdks_deploy_and_publishing_roles(
+    baked: tuple[Path, dict],
+) -> None:
+    """... and read or create the stages' origin secret parameters (make deploy)."""
+    project, context = baked
+    statement, parameters = json_blocks(guide_of(project))[1]["Statement"]
+    assert statement["Action"] == "sts:AssumeRole"
+    assert sorted(statement["Resource"]) == [
+        "arn:aws:iam::ACCOUNT_ID:role/cdk-hnb659fds-deploy-role-ACCOUNT_ID-*",
+        "arn:aws:iam::ACCOUNT_ID:role/cdk-hnb659fds-file-publishing-role-ACCOUNT_ID-*",
+    ]
+    assert parameters["Action"] == ["ssm:GetParameters", "ssm:PutParameter"]
+    slug = context["project_slug"]
+    assert parameters["Resource"] == (
+        f"arn:aws:ssm:*:ACCOUNT_ID:parameter/{slug}/*/origin-secret/*"
+    )
+
+
+# What the stacks create, by the service prefix of the IAM actions for it.
+STACK_SERVICES = {
+    "acm", "apigateway", "budgets", "cloudfront", "cloudwatch", "iam", "lambda", "logs",
+    "route53", "s3", "sns", "ssm",
+}  # fmt: skip
+# Services whose IAM actions are not named after API operations, and IAM
+# actions that differ from the operation's name in botocore's models.
+NON_API_SERVICES = {"apigateway", "budgets"}
+NON_API_ACTIONS = {
+    "iam:PassRole", "lambda:InvokeFunction", "s3:GetBucketPublicAccessBlock",
+    "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+    "s3:PutBucketPublicAccessBlock", "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration", "cloudfront:CreateDistributionWithTags",
+}  # fmt: skip
+
+
+def test_bootstrap_is_scoped_by_an_execution_policy(baked: tuple[Path, dict]) -> None:
+    """The guide bootstraps with --cloudformation-execution-policies and a
+    policy that names real actions of the stacks' services, no `*` action,
+    and every resource within the account."""
+    project, _ = baked
+    guide = guide_of(project)
+    assert "--cloudformation-execution-policies" in guide
+    policy = json_blocks(guide)[2]
+    actions_by_service: dict[str, set[str]] = {}
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"]
+        resources = statement["Resource"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            service, _, name = action.partition(":")
+            assert name and name != "*", action
+            actions_by_service.setdefault(service, set()).add(name)
+        for resource in [resources] if isinstance(resources, str) else resources:
+            assert resource.startswith("arn:aws:"), resource
+    assert set(actions_by_service) == STACK_SERVICES
+    loader = Loader()
+    for service, names in actions_by_service.items():
+        if service in NON_API_SERVICES:
+            continue
+        operations = list(loader.load_service_model(service, "service-2")["operations"])
+        for name in names - {a.partition(":")[2] for a in NON_API_ACTIONS if a.startswith(service)}:
+            assert fnmatch.filter(operations, name), f"{service}:{name} is no API operation"
