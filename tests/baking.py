@@ -61,6 +61,7 @@ EXPECTED_FILES = [
 # expressions are ${{ ... }}. Nothing else in a baked project may.
 JINJA_FILES = ("templates/",)
 COOKIECUTTER_VARIABLE = re.compile(r"cookiecutter\.(?!json\b)\w")
+DYNAMIC_REFERENCE = "{{resolve:"
 
 
 def run(
@@ -124,6 +125,8 @@ def unrendered_markers(project: Path) -> list[str]:
             found.append(f"{relative}: a cookiecutter variable")
         if any(marker in relative for marker in JINJA_FILES):
             continue
+        # CloudFormation dynamic references ({{resolve:...}}) are not Jinja.
+        text = text.replace(DYNAMIC_REFERENCE, "")
         for marker in ("{{", "{%", "{#"):
             cleaned = text.replace("${{", "") if relative.startswith(".github/") else text
             if marker in cleaned:

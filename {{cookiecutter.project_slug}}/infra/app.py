@@ -9,7 +9,9 @@ for a custom domain whose certificate must be made in us-east-1, on
     python -m infra.app                                  # the same, without the CLI
 
 The stage defaults to the one in settings.json; the Lambda code comes from
-build/lambda (`make build`) unless the `bundle_dir` context says otherwise.
+build/lambda (`make build`) unless the `bundle_dir` context says otherwise;
+`make deploy` passes the origin secret's versions in the `origin_secret`
+context (origin_secret.py).
 The account stays unresolved (taken from CDK_DEFAULT_ACCOUNT when the CLI
 knows it), so synth needs no AWS credentials.
 """
@@ -28,6 +30,7 @@ from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .access_logs import ApiLoggingStack
 from .checks import add_checks
+from .origin_secret import CONTEXT_KEY, OriginSecretRefs, parameter_prefix
 from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
 
 # As the template's own validation: a-z, 0-9 and '-', at most 16 characters.
@@ -85,6 +88,10 @@ def add_site_stack(app: cdk.App) -> SiteStack:
         stage=stage,
         bundle_dir=bundle_dir_of(app),
         certificate_stack=certificate_stack,
+        origin_secret=OriginSecretRefs.from_context(
+            parameter_prefix(settings.project_slug, stage),
+            app.node.try_get_context(CONTEXT_KEY),
+        ),
         cross_region_references=certificate_stack is not None,
         env=environment,
     )

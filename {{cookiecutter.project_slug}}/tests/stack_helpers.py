@@ -19,17 +19,13 @@ Resource = dict[str, Any]
 # CloudFront's managed CachingDisabled policy (fixed ID, the same in every account).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
-STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/site/0f8fad5b-d9cb-469f"
-STACK_UUID = "0f8fad5b-d9cb-469f"
-
 
 def joined(value: Any, refs: dict[str, str]) -> Any:
-    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]
-    (and the stack's own ID by STACK_ID)."""
+    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]."""
     if isinstance(value, str | int):
         return value
     if "Ref" in value:
-        return {"AWS::StackId": STACK_ID, **refs}[value["Ref"]]
+        return refs[value["Ref"]]
     if "Fn::Select" in value:
         index, items = value["Fn::Select"]
         return joined(items, refs)[index]

@@ -104,7 +104,7 @@ def test_a_request_writes_no_log_line(
     assert caplog.records == []
 
 
-ORIGIN_SECRET = str(uuid.uuid4())  # like the stack's: the UUID in its stack ID
+ORIGIN_SECRET = str(uuid.uuid4())  # any value (deployed: 256 random bits, origin_secret.py)
 
 
 @pytest.fixture

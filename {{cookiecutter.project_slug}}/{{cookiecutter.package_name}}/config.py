@@ -28,7 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY_CACHE_SECONDS": 300,
     # A cookie signed with an unknown key re-reads it at most this often.
     "SECRET_KEY_MIN_REFRESH_SECONDS": 10,
-    # The value CloudFront sends in X-Origin-Verify; None (local) admits anyone.
+    # What CloudFront may send in X-Origin-Verify: a value or a list of them
+    # (the deployed stack gives both slots); None (local) admits anyone.
     "ORIGIN_SECRET": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
