@@ -182,7 +182,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     from {{ cookiecutter.package_name }}.settings import load_settings
 
     prefix = parameter_prefix(load_settings().project_slug, args.stage)
-    store = OriginSecretStore(boto3.client("ssm", region_name=args.region), prefix)
+    # A session of its own: credentials are looked up now, not reused from earlier calls.
+    ssm = boto3.session.Session(region_name=args.region).client("ssm")
+    store = OriginSecretStore(ssm, prefix)
     try:
         run(store, args.command, create=args.create)
     except (BotoCoreError, ClientError) as error:
