@@ -33,7 +33,7 @@ $(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt bench/requireme
 	$(BIN)/python -m pip install --quiet -r $(VENV)/project-lock.txt -r tests/requirements.txt
 	touch $@
 
-project: $(VENV)/.cookiecutter ## Generate a project into $(OUTPUT) (asks the questions)
+project: $(VENV)/.cookiecutter ## Ask the questions and generate a project next to this clone (OUTPUT=dir for another folder)
 	$(BIN)/cookiecutter . --output-dir "$(OUTPUT)"
 
 test: lint ## Install the test environment, then bake projects and run their tests

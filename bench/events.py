@@ -18,6 +18,8 @@ PROJECT_EVENTS = (
 )
 PUBLIC_HOST = "www.example.com"
 ORIGIN_SECRET = "bench-origin-secret-0123456789abcdef"
+# As deployed, the function accepts two values (origin_secret.py's slots).
+STANDBY_ORIGIN_SECRET = "bench-standby-secret-0123456789abcdef"
 STAGE = "dev"
 PATHS = ("/", "/api/time", "/session")
 

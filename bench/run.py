@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from bench import measure, prepare, report, s3
 from bench.contenders import CONTENDERS
-from bench.events import ORIGIN_SECRET, PATHS
+from bench.events import ORIGIN_SECRET, PATHS, STANDBY_ORIGIN_SECRET
 
 T = TypeVar("T")
 COLD_PATHS = ("/api/time", "/session")
@@ -197,7 +197,9 @@ def run(work_dir: Path, plan: Plan) -> dict[str, Any]:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", "/tmp"),
             "LANG": "C.UTF-8",
-            "JSON_CONFIG_OVERRIDE": json.dumps({**config, "ORIGIN_SECRET": ORIGIN_SECRET}),
+            "JSON_CONFIG_OVERRIDE": json.dumps(
+                {**config, "ORIGIN_SECRET": [STANDBY_ORIGIN_SECRET, ORIGIN_SECRET]}
+            ),
             **s3.aws_environment(endpoint),
         }
         runtime = measure.Runtime(workspace.runtime_python, workspace.package, env)

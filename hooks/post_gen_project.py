@@ -32,7 +32,7 @@ OPTIONAL_FILES = {
     ),
     "CloudWatch alarms (enable_alarms)": (
         lambda answers: answers["enable_alarms"] is True,
-        ["infra/alarms.py"],
+        ["infra/alarms.py", "tests/test_alarms.py"],
     ),
 }
 

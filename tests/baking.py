@@ -28,10 +28,13 @@ EXPECTED_FILES = [
     "{package}/settings.py",
     "{package}/settings.json",
     "{package}/views.py",
+    "{package}/errors.py",
     "{package}/sessions.py",
     "{package}/secret_key.py",
     "{package}/lambda_handler.py",
     "{package}/templates/index.html",
+    "{package}/templates/404.html",
+    "{package}/templates/500.html",
     "{package}/static/style.css",
     "{package}/static/favicon.ico",
     "tests/conftest.py",
@@ -48,6 +51,8 @@ EXPECTED_FILES = [
     ".cfnlintrc",
     ".github/workflows/deploy.yml",
     ".github/zizmor.yml",
+    ".github/dependabot.yml",
+    ".pre-commit-config.yaml",
     "docs/deploy-from-github.md",
 ]
 
@@ -55,6 +60,7 @@ EXPECTED_FILES = [
 # expressions are ${{ ... }}. Nothing else in a baked project may.
 JINJA_FILES = ("templates/",)
 COOKIECUTTER_VARIABLE = re.compile(r"cookiecutter\.(?!json\b)\w")
+DYNAMIC_REFERENCE = "{{resolve:"
 
 
 def run(
@@ -118,6 +124,8 @@ def unrendered_markers(project: Path) -> list[str]:
             found.append(f"{relative}: a cookiecutter variable")
         if any(marker in relative for marker in JINJA_FILES):
             continue
+        # CloudFormation dynamic references ({{resolve:...}}) are not Jinja.
+        text = text.replace(DYNAMIC_REFERENCE, "")
         for marker in ("{{", "{%", "{#"):
             cleaned = text.replace("${{", "") if relative.startswith(".github/") else text
             if marker in cleaned:

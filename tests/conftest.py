@@ -1,8 +1,33 @@
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from .baking import SKIP_INSTALL
+
+COOKIECUTTER_CONFIG = "COOKIECUTTER_CONFIG"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cookiecutter_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Cookiecutter's user folders (replays, cloned templates) for this test run, so
+    bakes through its API or command line never write to the real home directory.
+    (pytest-cookies' own fixtures already use a config of their own.)"""
+    home = tmp_path_factory.mktemp("cookiecutter-home")
+    config = home / "config.yaml"
+    folders = {"replay_dir": str(home / "replay"), "cookiecutters_dir": str(home / "templates")}
+    config.write_text(json.dumps(folders), encoding="utf-8")  # JSON is YAML
+    previous = os.environ.get(COOKIECUTTER_CONFIG)
+    os.environ[COOKIECUTTER_CONFIG] = str(config)
+    yield home
+    if previous is None:
+        del os.environ[COOKIECUTTER_CONFIG]
+    else:
+        os.environ[COOKIECUTTER_CONFIG] = previous
 
 
 @pytest.fixture(autouse=True)

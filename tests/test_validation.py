@@ -353,7 +353,7 @@ def only_on_other_platforms() -> set[str]:
 
 
 def test_the_region_list_is_botocores_commercial_partition() -> None:
-    """When botocore (in the locks) learns a region, this asks for it in the list."""
+    """When botocore (in uv.lock) learns a region, this asks for it in the list."""
     endpoints = Loader().load_data("endpoints")
     [partition] = [p for p in endpoints["partitions"] if p["partition"] == "aws"]
     assert aws_regions() == sorted(partition["regions"])

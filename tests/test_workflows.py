@@ -305,7 +305,8 @@ def test_the_lock_pins_every_file_by_hash_and_deploy_needs_no_dev_tools(
         assert all(hashes and h.startswith("sha256:") for hashes in pins.values() for h in hashes)
     assert {"flask", "apig-wsgi"} <= set(runtime)
     assert {"flask", "aws-cdk-lib", "cdk-nag", "constructs", "uv"} <= set(deploy)
-    assert not {"pytest", "moto", "ruff", "cfn-lint", "boto3"} & set(deploy)
+    assert not {"pytest", "moto", "ruff", "cfn-lint"} & set(deploy)
+    assert not {"boto3", "botocore"} & set(runtime)  # the Lambda runtime has them
     assert set(runtime) < set(deploy) < set(dev)
 
 
@@ -407,13 +408,19 @@ def test_deploy_guide_trusts_the_stages_environment(baked: tuple[Path, dict]) ->
 def test_deploy_role_may_only_assume_cdks_deploy_and_publishing_roles(
     baked: tuple[Path, dict],
 ) -> None:
-    project, _ = baked
-    [statement] = json_blocks(guide_of(project))[1]["Statement"]
+    """... and read or create the stages' origin secret parameters (make deploy)."""
+    project, context = baked
+    statement, parameters = json_blocks(guide_of(project))[1]["Statement"]
     assert statement["Action"] == "sts:AssumeRole"
     assert sorted(statement["Resource"]) == [
         "arn:aws:iam::ACCOUNT_ID:role/cdk-hnb659fds-deploy-role-ACCOUNT_ID-*",
         "arn:aws:iam::ACCOUNT_ID:role/cdk-hnb659fds-file-publishing-role-ACCOUNT_ID-*",
     ]
+    assert parameters["Action"] == ["ssm:GetParameters", "ssm:PutParameter"]
+    slug = context["project_slug"]
+    assert parameters["Resource"] == (
+        f"arn:aws:ssm:*:ACCOUNT_ID:parameter/{slug}/*/origin-secret/*"
+    )
 
 
 # What the stacks create, by the service prefix of the IAM actions for it.

@@ -2,7 +2,9 @@
 
 Three alarms, about $0.10 each a month, all mailing `alert_email` through an
 SNS topic (email delivery is free at this volume; confirm the subscription
-mail AWS sends after the first deploy):
+mail AWS sends after the first deploy). The topic refuses plain HTTP; that
+policy replaces SNS's default one, so it also lets CloudWatch publish, for
+this stack's alarms only.
 
 - 5xx rate: at least 5% of the API's responses were server errors over 5 min;
 - throttles: the function was throttled (concurrency limit) in 5 min;
@@ -11,10 +13,11 @@ mail AWS sends after the first deploy):
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -68,3 +71,15 @@ class SiteAlarms(Construct):
             )
             alarm.add_alarm_action(notify)
             self.alarms.append(alarm)
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": [alarm.alarm_arn for alarm in self.alarms]},
+                },
+            )
+        )

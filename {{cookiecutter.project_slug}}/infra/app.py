@@ -9,16 +9,20 @@ for a custom domain whose certificate must be made in us-east-1, on
     python -m infra.app                                  # the same, without the CLI
 
 The stage defaults to the one in settings.json; the Lambda code comes from
-build/lambda (`make build`) unless the `bundle_dir` context says otherwise.
+build/lambda (`make build`) unless the `bundle_dir` context says otherwise;
+`make deploy` passes the origin secret's versions in the `origin_secret`
+context (origin_secret.py).
 The account stays unresolved (taken from CDK_DEFAULT_ACCOUNT when the CLI
 knows it), so synth needs no AWS credentials.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 
@@ -26,11 +30,21 @@ from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .access_logs import ApiLoggingStack
 from .checks import add_checks
+from .origin_secret import CONTEXT_KEY, OriginSecretRefs, parameter_prefix
 from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
 
 # As the template's own validation: a-z, 0-9 and '-', at most 16 characters.
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdk.out"
+CDK_JSON = PROJECT_ROOT / "cdk.json"
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """cdk.json's context: the feature flags `cdk init` writes for the pinned CDK.
+
+    The CDK CLI hands it to the app; `python -m infra.app` and the tests read it
+    here, so every synth builds the same templates."""
+    return json.loads(CDK_JSON.read_text(encoding="utf-8"))["context"]
 
 
 def stage_of(app: cdk.App, default: str) -> str:
@@ -74,6 +88,10 @@ def add_site_stack(app: cdk.App) -> SiteStack:
         stage=stage,
         bundle_dir=bundle_dir_of(app),
         certificate_stack=certificate_stack,
+        origin_secret=OriginSecretRefs.from_context(
+            parameter_prefix(settings.project_slug, stage),
+            app.node.try_get_context(CONTEXT_KEY),
+        ),
         cross_region_references=certificate_stack is not None,
         env=environment,
     )
@@ -96,7 +114,7 @@ def needs_certificate_stack(settings: Settings) -> bool:
 def main() -> None:
     # The CLI says where to write (CDK_OUTDIR); a plain run writes ./cdk.out.
     outdir = None if "CDK_OUTDIR" in os.environ else str(DEFAULT_OUTDIR)
-    app = cdk.App(outdir=outdir)
+    app = cdk.App(outdir=outdir, context=cdk_json_context())
     add_checks(app)  # cdk-nag: synth fails on a finding not acknowledged in checks.py
     add_site_stack(app)
     app.synth()

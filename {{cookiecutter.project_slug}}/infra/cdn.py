@@ -5,7 +5,9 @@ Caching and cookies:
 - The cache key is the path and the query string (plus the normalised
   Accept-Encoding, so gzip and brotli copies are kept apart). Cookies are not
   in the key: an anonymous, cacheable page is stored once and served to every
-  visitor, whatever cookies they carry.
+  visitor, whatever cookies they carry. Nor is the host: with a custom domain
+  the viewer-request function redirects every other host (the distribution's
+  *.cloudfront.net name) to it, so one host fills the cache.
 - Every viewer header except Host, every cookie and the query string still
   reach the origin (the managed "AllViewerExceptHostHeader" origin request
   policy), so the app sees its session cookie, form content types, Referer,
@@ -21,9 +23,10 @@ Caching and cookies:
 
 Security:
 
-- CloudFront adds `X-Origin-Verify: <per-stack secret>` to every origin
-  request; the Lambda handler refuses requests without it (cloudfront_origin.py),
-  so the API Gateway URL cannot be used to bypass the CDN.
+- CloudFront adds the stage's origin secret (origin_secret.py) to every origin
+  request twice: as `x-api-key`, without which API Gateway answers 403 before
+  the function runs, and as `X-Origin-Verify`, which the Lambda handler checks
+  again (cloudfront_origin.py). The API Gateway URL cannot bypass the CDN.
 - A response headers policy adds HSTS, nosniff, frame and referrer policies and
   a Content-Security-Policy fitted to the demo pages (same-origin styles and
   images, no scripts) to every response. Widen `CONTENT_SECURITY_POLICY` when
@@ -32,6 +35,7 @@ Security:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aws_cdk import Duration
@@ -62,6 +66,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS_MAX_AGE = Duration.days(2 * 365)
+# Where API Gateway looks for the API key (the API's default key source).
+API_KEY_HEADER = "x-api-key"
+# The line of viewer_request.js that receives the custom domain at synth.
+UNSET_CANONICAL_HOST = 'var CANONICAL_HOST = "";'
+
+
+def viewer_request_code(source: str, canonical_host: str | None) -> str:
+    """The viewer-request function's source, redirecting to `canonical_host` if given."""
+    if source.count(UNSET_CANONICAL_HOST) != 1:
+        raise ValueError(f"the viewer-request function must contain {UNSET_CANONICAL_HOST!r} once")
+    if not canonical_host:
+        return source
+    value = f"var CANONICAL_HOST = {json.dumps(canonical_host.lower())};"
+    return source.replace(UNSET_CANONICAL_HOST, value)
 
 
 class SiteCdn(Construct):
@@ -86,19 +104,23 @@ class SiteCdn(Construct):
         """`origin_path` is the API stage's path (`/<stage>`); `name` names the
         account-wide CloudFront resources (function, cache and headers
         policies) and must differ between stages and regions; `origin_secret`
-        goes to the origin in the X-Origin-Verify header."""
+        goes to the origin in the X-Origin-Verify and x-api-key headers. The first of
+        `domain_names` is where every other host is redirected."""
         super().__init__(scope, construct_id)
         if len(name) > MAX_FUNCTION_NAME:
             raise ValueError(f"CloudFront name {name!r} is longer than {MAX_FUNCTION_NAME}")
         if price_class not in PRICE_CLASSES:
             raise ValueError(f"price_class {price_class!r} is not one of {sorted(PRICE_CLASSES)}")
 
+        canonical_host = domain_names[0] if domain_names else None
+        source = viewer_request_file.read_text(encoding="utf-8")
         self.viewer_request = cloudfront.Function(
             self,
             "ViewerRequest",
             function_name=name,
-            comment="Copies the viewer's Host into X-Forwarded-Host",
-            code=cloudfront.FunctionCode.from_file(file_path=str(viewer_request_file)),
+            comment=("Redirects other hosts to the domain; " if canonical_host else "")
+            + "copies the viewer's Host into X-Forwarded-Host",
+            code=cloudfront.FunctionCode.from_inline(viewer_request_code(source, canonical_host)),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
         self.cache_policy = self._cache_policy(name, default_ttl_seconds, max_ttl_seconds)
@@ -117,7 +139,8 @@ class SiteCdn(Construct):
                 origin=origins.RestApiOrigin(
                     api,
                     origin_path=origin_path,
-                    custom_headers={ORIGIN_HEADER: origin_secret},
+                    # CloudFront replaces viewer-sent headers of these names.
+                    custom_headers={ORIGIN_HEADER: origin_secret, API_KEY_HEADER: origin_secret},
                 ),
                 response_headers_policy=self.response_headers_policy,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,

@@ -16,8 +16,9 @@ PACK = "AwsSolutions"
 
 ACCEPTED_FINDINGS = {
     "AwsSolutions-S1": (
-        "The secret-key bucket holds one small object that only the function reads; server "
-        "access logs would need a second bucket and record every key read, for no insight."
+        "The secret-key bucket holds the session key object, which only the function and "
+        "make rotate-secret/revoke-secret read and write; server access logs would need a "
+        "second bucket and record every key read, for no insight."
     ),
     "AwsSolutions-L1": (
         "The Lambda runtime is the python_version chosen when the project was generated "
@@ -32,12 +33,15 @@ ACCEPTED_FINDINGS = {
         "own input; API Gateway models would duplicate the routes."
     ),
     "AwsSolutions-APIG3": (
-        "WAF has a fixed monthly fee. API Gateway only accepts requests carrying "
-        "CloudFront's origin secret, and stage throttling caps the cost of a flood."
+        "WAF has a fixed monthly fee. Every method requires an API key that only CloudFront "
+        "sends (the origin secret, origin_secret.py), so API Gateway refuses direct calls "
+        "before the function runs; the stage throttle caps what reaches the function. "
+        "Requests to CloudFront itself are not capped (README, Cost of a flood)."
     ),
     "AwsSolutions-APIG4": (
-        "A public website: visitors are anonymous. The origin guard admits only requests "
-        "from this distribution; the app authorizes whatever needs it."
+        "A public website: visitors are anonymous, so there is no authorizer. The API key "
+        "requirement admits only this distribution (it identifies CloudFront, it authorizes "
+        "no visitor); the app authorizes whatever needs it."
     ),
     "AwsSolutions-COG4": "A public website: no Cognito user pool; see APIG4.",
     "AwsSolutions-CFR1": "A public website for every country: no geo restriction.",

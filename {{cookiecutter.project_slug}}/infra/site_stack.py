@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -30,6 +30,7 @@ from .access_logs import access_log_format
 from .cdn import SiteCdn
 from .checks import acknowledge_accepted_findings
 from .guardrails import monthly_budget
+from .origin_secret import SLOTS, OriginSecretRefs, parameter_prefix
 
 if TYPE_CHECKING:
     from .custom_domain import CertificateStack
@@ -56,6 +57,8 @@ ARCHITECTURES = {
 # function's own timeout absorbs a cold start.
 API_INTEGRATION_TIMEOUT_SECONDS = 29
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+# Replaced versions of the secret-key document, restorable for this long.
+SECRET_KEY_VERSION_DAYS = 7
 
 
 def edge_name(settings: Settings, stage: str, region: str) -> str:
@@ -77,8 +80,11 @@ class SiteStack(Stack):
         bundle_dir: Path = DEFAULT_BUNDLE_DIR,
         viewer_request_file: Path = VIEWER_REQUEST_FILE,
         certificate_stack: CertificateStack | None = None,
+        origin_secret: OriginSecretRefs | None = None,
         **kwargs: Any,
     ) -> None:
+        """`origin_secret` says which versions of the stage's origin secret
+        parameters to use (`make deploy` reads them); by default the latest."""
         super().__init__(
             scope,
             construct_id,
@@ -96,10 +102,11 @@ class SiteStack(Stack):
                 f"no Lambda bundle at {bundle_dir}: run `make build` (python -m build_tools.bundle)"
             )
 
-        # Known inside the AWS account only, never in git, stable for the
-        # stack's life: the UUID in its stack ID. CloudFront sends it to the
-        # origin; the function refuses requests without it.
-        self.origin_secret = Fn.select(2, Fn.split("/", self.stack_id))
+        # In SSM Parameter Store, referenced, never copied (origin_secret.py):
+        # CloudFront sends one slot, API Gateway and the function accept both.
+        self.origin_secret = origin_secret or OriginSecretRefs(
+            parameter_prefix(settings.project_slug, stage)
+        )
         self.bucket = self._secret_key_bucket()
         self.log_group = self._log_group("FunctionLogs")
         self.access_log_group = self._log_group("AccessLogs")
@@ -120,7 +127,7 @@ class SiteStack(Stack):
             default_ttl_seconds=settings.cache_default_ttl_seconds,
             max_ttl_seconds=settings.cache_max_ttl_seconds,
             viewer_request_file=viewer_request_file,
-            origin_secret=self.origin_secret,
+            origin_secret=self.origin_secret.sent_reference,
             domain_names=[settings.domain_name] if settings.domain_name else None,
             certificate=certificate,
         )
@@ -146,8 +153,9 @@ class SiteStack(Stack):
         acknowledge_accepted_findings(self, custom_domain=bool(settings.domain_name))
 
     def _secret_key_bucket(self) -> s3.Bucket:
-        # Retained when the stack is deleted: a redeploy then finds the same key
-        # and visitors' sessions stay valid. See the README to delete it.
+        # Retained when the stack is deleted, so the key is never lost by accident.
+        # A stack created again makes a new bucket (and key): the old one is left
+        # unused. See the README to delete it.
         return s3.Bucket(
             self,
             "SecretKeyBucket",
@@ -155,6 +163,12 @@ class SiteStack(Stack):
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
             removal_policy=RemovalPolicy.RETAIN,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(SECRET_KEY_VERSION_DAYS)
+                )
+            ],
         )
 
     def _log_group(self, construct_id: str) -> logs.LogGroup:
@@ -182,7 +196,7 @@ class SiteStack(Stack):
             "SECRET_KEY_BUCKET": self.bucket.bucket_name,
             "SECRET_KEY_OBJECT": SECRET_KEY_OBJECT,
             "STAGE": stage,
-            "ORIGIN_SECRET": self.origin_secret,
+            "ORIGIN_SECRET": self.origin_secret.accepted_references,
         }
         return lambda_.Function(
             self,
@@ -200,7 +214,7 @@ class SiteStack(Stack):
         )
 
     def _api(self, settings: Settings, stage: str) -> apigateway.LambdaRestApi:
-        return apigateway.LambdaRestApi(
+        api = apigateway.LambdaRestApi(
             self,
             "Api",
             handler=self.function,
@@ -212,6 +226,9 @@ class SiteStack(Stack):
             ),
             # Every body passes through untouched (base64); apig-wsgi decodes it.
             binary_media_types=["*/*"],
+            # A request without one of the origin secret's API keys (only
+            # CloudFront has one) gets 403 from API Gateway: no Lambda call.
+            default_method_options=apigateway.MethodOptions(api_key_required=True),
             # The access log needs the region's API Gateway logging role, which
             # ApiLoggingStack sets for every stage (access_logs.py), not each API.
             cloud_watch_role=False,
@@ -226,6 +243,29 @@ class SiteStack(Stack):
                 access_log_format=access_log_format(),
             ),
         )
+        # API keys work only through a usage plan; it repeats the stage's
+        # throttle (per key: CloudFront sends one key) and sets no quota.
+        plan = api.add_usage_plan(
+            "UsagePlan",
+            name=settings.stack_name(stage),
+            description="CloudFront's key (the origin secret)",
+            throttle=apigateway.ThrottleSettings(
+                rate_limit=settings.throttle_rate_limit,
+                burst_limit=settings.throttle_burst_limit,
+            ),
+            api_stages=[apigateway.UsagePlanPerApiStage(api=api, stage=api.deployment_stage)],
+        )
+        for slot in SLOTS:
+            plan.add_api_key(
+                apigateway.ApiKey(
+                    self,
+                    f"OriginSecret{slot.title()}",
+                    description=f"Origin secret, {slot} slot (infra/origin_secret.py)",
+                    value=self.origin_secret.reference(slot),
+                    enabled=True,
+                )
+            )
+        return api
 
     def _outputs(self, settings: Settings) -> None:
         public_host = settings.domain_name or self.cdn.distribution.distribution_domain_name

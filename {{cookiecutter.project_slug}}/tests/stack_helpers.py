@@ -11,7 +11,7 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint_file
 
-from infra.app import add_site_stack
+from infra.app import add_site_stack, cdk_json_context
 from infra.site_stack import HANDLER, PROJECT_ROOT, Settings, SiteStack
 
 Resource = dict[str, Any]
@@ -19,17 +19,13 @@ Resource = dict[str, Any]
 # CloudFront's managed CachingDisabled policy (fixed ID, the same in every account).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
-STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/site/0f8fad5b-d9cb-469f"
-STACK_UUID = "0f8fad5b-d9cb-469f"
-
 
 def joined(value: Any, refs: dict[str, str]) -> Any:
-    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]
-    (and the stack's own ID by STACK_ID)."""
+    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]."""
     if isinstance(value, str | int):
         return value
     if "Ref" in value:
-        return {"AWS::StackId": STACK_ID, **refs}[value["Ref"]]
+        return refs[value["Ref"]]
     if "Fn::Select" in value:
         index, items = value["Fn::Select"]
         return joined(items, refs)[index]
@@ -40,14 +36,18 @@ def joined(value: Any, refs: dict[str, str]) -> Any:
     return separator.join(joined(part, refs) for part in parts)
 
 
+def new_app(outdir: Path, **context: str) -> cdk.App:
+    """An app with cdk.json's context (feature flags), as `make synth` makes it."""
+    return cdk.App(outdir=str(outdir), context={**cdk_json_context(), **context})
+
+
 def synth_app(bundle_dir: Path, outdir: Path, **context: str) -> SiteStack:
-    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir), **context})
-    return add_site_stack(app)
+    return add_site_stack(new_app(outdir, bundle_dir=str(bundle_dir), **context))
 
 
 def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Template:
     """The stack for arbitrary settings (paths the generated ones may not take)."""
-    app = cdk.App(outdir=str(outdir))
+    app = new_app(outdir)
     stack = SiteStack(
         app,
         "Variant",

@@ -15,19 +15,21 @@ from {{ cookiecutter.package_name }}.settings import load_settings
 from infra.access_logs import LOGGING_POLICY
 from infra.site_stack import Settings
 
-from .stack_helpers import Resource, cfn_lint_findings, log_group_id, only, synth_app
+from .stack_helpers import Resource, cfn_lint_findings, joined, log_group_id, only, synth_app
 
 # What a request may carry that must never reach a log line.
 NEVER_LOGGED = ("querystring", "header", "cookie", "body", "sourceip", "useragent", "$input")
 
 
 def test_the_stage_writes_one_json_line_per_request_to_the_access_log(
-    template: Template,
+    template: Template, settings: Settings
 ) -> None:
     setting = only(template, "AWS::ApiGateway::Stage")["Properties"]["AccessLogSetting"]
-    assert setting["DestinationArn"] == {
-        "Fn::GetAtt": [log_group_id(template, "AccessLogs"), "Arn"]
-    }
+    # The log group's ARN without the ":*" its GetAtt has (a recommended feature flag).
+    refs = {"AWS::AccountId": "123456789012", log_group_id(template, "AccessLogs"): "access"}
+    assert joined(setting["DestinationArn"], refs) == (
+        f"arn:aws:logs:{settings.aws_region}:123456789012:log-group:access"
+    )
     line_format = setting["Format"]
     assert "\n" not in line_format  # one line per request
     fields = json.loads(line_format)  # every value a string: valid even when one is "-"

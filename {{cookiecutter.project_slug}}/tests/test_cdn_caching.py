@@ -10,6 +10,7 @@ then hit the site in turn, as they would in production.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -18,9 +19,9 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-from flask import Flask
+from flask import Flask, make_response, session
 
-from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }} import caching, create_app
 from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
 
 from .events import response_body, response_headers, rest_event
@@ -29,6 +30,9 @@ from .stack_helpers import CACHING_DISABLED, joined, logical_id, only, site_func
 
 PUBLIC_HOST = "www.example.com"
 UNCACHEABLE = ("no-store", "no-cache", "private")
+# Statuses CloudFront caches by the response's Cache-Control (404: as an error page).
+CACHED_STATUSES = (200, 203, 300, 301, 404, 410)
+PAGES = ("/", "/api/time", "/static/style.css", "/no-such-page")
 
 
 @dataclass
@@ -109,7 +113,7 @@ class CloudFrontModel:
         raw = self.handler(rest_event(path, headers=headers, query=query), None)
         response = Response(raw["statusCode"], response_headers(raw), response_body(raw))
         ttl = self.ttl(response)
-        if ttl > 0 and response.status == 200:
+        if ttl > 0 and response.status in CACHED_STATUSES:
             self.stored[key] = (self.now + ttl, response)
         return response
 
@@ -195,14 +199,61 @@ def test_cached_pages_expire_after_the_ttl(cdn: CloudFrontModel) -> None:
     assert not cdn.get("/api/time").from_cache
 
 
-def test_the_model_does_catch_a_leak(template: Template, site: Flask) -> None:
-    """A broken page that sets a cookie on a public response leaks in the model,
-    so the tests above would fail if the app ever did that."""
+def test_a_remembered_visitors_cookie_never_reaches_another_visitor(
+    template: Template, site: Flask
+) -> None:
+    """A permanent session ("remember me") refreshes its cookie on every page."""
+
+    @site.get("/remember-me")
+    def remember_me() -> str:
+        session.permanent = True
+        session["name"] = "alice"
+        return "remembered"
+
+    cdn = CloudFrontModel.from_template(template, make_handler(site))
+    alice, bob = Visitor(cdn), Visitor(cdn)
+    alice.get("/remember-me")
+    for path in PAGES:
+        assert alice.get(path).cookies, path  # the refresh: what a cache must not keep
+        bobs = bob.get(path)
+        assert bobs.cookies == [], path
+    assert bob.jar == {}
+
+
+def test_a_cookie_set_by_a_view_never_reaches_another_visitor(
+    template: Template, site: Flask
+) -> None:
+    handed_out = itertools.count(1)
+
+    @site.get("/greet")
+    def greet() -> Any:
+        response = make_response("hello")  # no caching headers: the app's default
+        response.set_cookie("visitor", f"visitor-{next(handed_out)}")
+        return response
+
+    @site.get("/greet-publicly")
+    def greet_publicly() -> Any:
+        return caching.public(greet())
+
+    cdn = CloudFrontModel.from_template(template, make_handler(site))
+    for path in ("/greet", "/greet-publicly"):
+        alice, bob = Visitor(cdn), Visitor(cdn)
+        alice.get(path)
+        bobs = bob.get(path)
+        assert not bobs.from_cache, path
+        assert bob.jar["visitor"] != alice.jar["visitor"], path
+
+
+def test_the_model_does_catch_a_leak(
+    template: Template, site: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the app's last word on caching (caching.settle), a page that sets
+    a cookie on a public response leaks in the model: so the tests above would
+    fail if the app ever let that happen."""
+    monkeypatch.setattr(caching, "settle", lambda response, personal: response)
 
     @site.get("/broken")
     def broken() -> Any:
-        from flask import make_response
-
         response = make_response("hi")
         response.set_cookie("session", "alice-secret")
         response.cache_control.public = True

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 
 from {{ cookiecutter.package_name }}.settings import load_settings
@@ -15,10 +14,12 @@ from {{ cookiecutter.package_name }}.settings import load_settings
 from infra import checks
 from infra.app import add_site_stack
 
+from .stack_helpers import new_app
+
 
 def nag_report(bundle_dir: Path, outdir: Path) -> dict[str, Any]:
     """Synthesize the app with the checks on; return cdk-nag's report."""
-    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir)})
+    app = new_app(outdir, bundle_dir=str(bundle_dir))
     checks.add_checks(app)
     add_site_stack(app)
     try:

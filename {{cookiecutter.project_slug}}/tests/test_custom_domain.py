@@ -17,9 +17,9 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infra import app as infra_app
-from infra.site_stack import Settings
+from infra.site_stack import VIEWER_REQUEST_FILE, Settings
 
-from .stack_helpers import cfn_lint_findings, only, synth_settings
+from .stack_helpers import cfn_lint_findings, new_app, only, synth_settings
 
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
 CERTIFICATE_ARN = (
@@ -49,7 +49,7 @@ def synth_whole_app(
 ) -> cdk.App:
     """The CDK app as `make synth` builds it, for `settings`."""
     monkeypatch.setattr(infra_app, "load_settings", lambda: settings)
-    app = cdk.App(outdir=str(outdir), context={"bundle_dir": str(bundle_dir)})
+    app = new_app(outdir, bundle_dir=str(bundle_dir))
     infra_app.add_site_stack(app)
     return app
 
@@ -77,6 +77,21 @@ def alias_records(template: Template) -> list[dict[str, Any]]:
 
 def test_the_generated_domain_is_served(template: Template, settings: Settings) -> None:
     assert_serves_the_domain(template, settings.domain_name)
+
+
+def test_the_cloudfront_host_is_redirected_to_the_domain(
+    template: Template, settings: Settings
+) -> None:
+    """The viewer-request function gets the domain written into it: every other
+    host (the *.cloudfront.net one) is sent there with a 301 (its node tests),
+    so the two names never share cached pages."""
+    code = only(template, "AWS::CloudFront::Function")["Properties"]["FunctionCode"]
+    source = VIEWER_REQUEST_FILE.read_text(encoding="utf-8")
+    unset = 'var CANONICAL_HOST = "";'
+    assert source.count(unset) == 1
+    assert code == source.replace(
+        unset, f"var CANONICAL_HOST = {json.dumps(settings.domain_name)};"
+    )
 
 
 def test_zone_in_us_east_1_makes_the_certificate_and_records_in_the_stack(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }} import create_app, secret_admin
-from {{ cookiecutter.package_name }}.secret_key import RetiredKey, S3KeyStore, SecretKeys
+from {{ cookiecutter.package_name }}.secret_key import (
+    S3_ATTEMPTS,
+    S3_CONNECT_TIMEOUT,
+    S3_READ_TIMEOUT,
+    RetiredKey,
+    S3KeyStore,
+    SecretKeys,
+)
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 from .conftest import KEY_BUCKET, KEY_OBJECT
@@ -121,6 +132,50 @@ def test_a_refresh_failure_keeps_the_cached_key(monkeypatch: pytest.MonkeyPatch)
         assert visits(client.get("/session")) == 2
 
 
+@pytest.fixture
+def hung_s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[socket.socket]]:
+    """An S3 endpoint that accepts connections and never answers; yields the
+    connections it accepted."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return  # closed
+
+    threading.Thread(target=accept, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{server.getsockname()[1]}")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    yield accepted
+    server.shutdown(socket.SHUT_RDWR)
+    server.close()
+    for connection in accepted:
+        connection.close()
+
+
+# Importing boto3 and creating its client, on a busy test machine.
+CLIENT_SETUP_SECONDS = 3
+
+
+def test_a_hung_store_gives_503_within_the_configured_timeouts(
+    hung_s3: list[socket.socket],
+) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+    started = time.monotonic()
+    response = app.test_client().get("/session")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert len(hung_s3) == S3_ATTEMPTS  # one connection per attempt
+    assert elapsed >= S3_ATTEMPTS * S3_READ_TIMEOUT  # each attempt waited for an answer
+    worst_case = S3_ATTEMPTS * (S3_CONNECT_TIMEOUT + S3_READ_TIMEOUT) + CLIENT_SETUP_SECONDS
+    assert elapsed < worst_case
+
+
 # Rotation and revocation ---------------------------------------------------
 
 
@@ -173,7 +228,7 @@ def test_revocation_signs_everyone_out(s3_app: Flask, store: S3KeyStore) -> None
 def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
     """Read-modify-write with If-Match: a rotation never overwrites another."""
     first = store.load_or_create()
-    real_read = store._read
+    real_read = store._read_document
     raced = []
 
     def read_then_someone_else_rotates(**options: bool) -> Any:
@@ -185,7 +240,7 @@ def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
             )
         return result
 
-    store._read = read_then_someone_else_rotates  # type: ignore[method-assign]
+    store._read_document = read_then_someone_else_rotates  # type: ignore[method-assign]
     keys = store.update(lambda keys: keys.rotated(now=2, keep_for=DAY))
     assert [old.retired_at for old in keys.fallbacks] == [2, 1]
     assert keys.fallbacks[-1].key == first.current
@@ -207,6 +262,49 @@ def test_admin_command_finds_the_bucket_from_the_stack(
     assert "Rotated" in capsys.readouterr().out
     assert secret_admin.main(["revoke", "--bucket", KEY_BUCKET], s3=s3) == 0
     assert store.load_or_create().fallbacks == ()
+
+
+CORRUPT_DOCUMENTS = {
+    "empty": b"",
+    "not json": b"not json",
+    "key too long": b'{"current": "%s"}' % (b"c" * 65),
+    "key not hex": b'{"current": "%s"}' % (b"g" * 64),
+}
+
+
+@pytest.mark.parametrize("action", ["rotate", "revoke"])
+@pytest.mark.parametrize("document", CORRUPT_DOCUMENTS.values(), ids=CORRUPT_DOCUMENTS.keys())
+def test_admin_command_replaces_an_unreadable_key_document(
+    s3: Any, s3_app: Flask, capsys: pytest.CaptureFixture[str], action: str, document: bytes
+) -> None:
+    s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=document)
+    assert fresh_instance(s3_app).get("/session").status_code == 503
+
+    assert secret_admin.main([action, "--bucket", KEY_BUCKET], s3=s3) == 0
+    assert "unreadable" in capsys.readouterr().err
+    keys = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
+    assert keys.fallbacks == ()  # nothing of the unreadable document is kept
+    assert visits(fresh_instance(s3_app).get("/session")) == 1
+
+
+def test_replacing_an_unreadable_document_never_overwrites_a_repaired_one(
+    s3: Any, store: S3KeyStore
+) -> None:
+    """If someone else repairs the document meanwhile, theirs is kept."""
+    s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=b"not json")
+    repaired = SecretKeys.generate()
+    real_read = store._read_document
+
+    def read_then_someone_repairs(**options: bool) -> Any:
+        result = real_read(**options)
+        s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=repaired.to_json().encode())
+        store._read_document = real_read  # type: ignore[method-assign]
+        return result
+
+    store._read_document = read_then_someone_repairs  # type: ignore[method-assign]
+    keys = store.update(lambda keys: keys.rotated(now=1, keep_for=DAY), replace_unreadable=True)
+    assert keys.fallbacks == (RetiredKey(repaired.current, 1),)  # rotated the repaired keys
+    assert store.load_or_create() == keys
 
 
 def test_admin_command_explains_a_missing_stack_output() -> None:

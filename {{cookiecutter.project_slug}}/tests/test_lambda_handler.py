@@ -104,7 +104,7 @@ def test_a_request_writes_no_log_line(
     assert caplog.records == []
 
 
-ORIGIN_SECRET = str(uuid.uuid4())  # like the stack's: the UUID in its stack ID
+ORIGIN_SECRET = str(uuid.uuid4())  # any value (deployed: 256 random bits, origin_secret.py)
 
 
 @pytest.fixture
@@ -168,16 +168,105 @@ def test_forwarded_values_come_from_the_nearest_proxy(app: Flask) -> None:
     def seen() -> dict[str, str]:
         from flask import request
 
-        return {"address": request.remote_addr, "scheme": request.scheme, "host": request.host}
+        return {"scheme": request.scheme, "host": request.host}
 
     headers = {
-        "X-Forwarded-For": "198.51.100.9, 130.176.0.1",
         "X-Forwarded-Proto": "http, https",
         "X-Forwarded-Host": "forged.example, www.example.com:8443",
     }
     response = make_handler(app)(rest_event("/seen", headers=headers), None)
     assert json.loads(response_body(response)) == {
-        "address": "130.176.0.1",
         "scheme": "https",
         "host": "www.example.com:8443",
     }
+
+
+VIEWER = "203.0.113.7"
+EDGE = "130.176.0.1"  # a CloudFront edge: API Gateway's caller
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        f"{VIEWER}, {EDGE}",
+        f"198.51.100.66, {VIEWER}, {EDGE}",  # the viewer sent a forged X-Forwarded-For
+        f"10.0.0.1, 198.51.100.66,{VIEWER},{EDGE}",
+    ],
+)
+def test_the_remote_address_is_the_visitor_seen_by_cloudfront(app: Flask, chain: str) -> None:
+    """CloudFront appends the viewer's address, then API Gateway appends
+    CloudFront's: the visitor is the second address from the right."""
+
+    @app.get("/address")
+    def address() -> str:
+        from flask import request
+
+        return request.remote_addr or ""
+
+    event = rest_event("/address", headers={"X-Forwarded-For": chain})
+    assert event["requestContext"]["identity"]["sourceIp"] == EDGE
+    assert response_body(make_handler(app)(event, None)).decode() == VIEWER
+
+
+def malformed(**changes: Any) -> dict[str, Any]:
+    """A real-shaped event with `changes` applied (a value of ... drops the key)."""
+    event = rest_event("/api/time")
+    for name, value in changes.items():
+        if value is ...:
+            del event[name]
+        else:
+            event[name] = value
+    return event
+
+
+MALFORMED_EVENTS = {
+    "empty": {},
+    "not an object": [],
+    "no method": malformed(httpMethod=...),
+    "method null": malformed(httpMethod=None),
+    "path null": malformed(path=None),
+    "no path": malformed(path=...),
+    "body not base64": malformed(body="abc", isBase64Encoded=True),
+    "body not text": malformed(body=5, isBase64Encoded=False),
+    "lone surrogate in the path": malformed(path="/api/\ud800"),
+    "lone surrogate in the body": malformed(body="\udfff", isBase64Encoded=False),
+    "lone surrogate in the query": malformed(multiValueQueryStringParameters={"q": ["\ud800"]}),
+    "headers not an object": malformed(multiValueHeaders=["Host"]),
+    "header without values": malformed(multiValueHeaders={"Accept": None}),
+    "unknown payload version": malformed(version="9.9"),
+}
+
+
+@pytest.mark.parametrize("event", MALFORMED_EVENTS.values(), ids=MALFORMED_EVENTS.keys())
+def test_a_malformed_event_gets_400_and_one_log_line(
+    handler: Any, event: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        response = handler(event, None)
+    assert response["statusCode"] == 400
+    assert response_headers(response)["cache-control"] == ["no-store"]
+    assert response_body(response) == b"Bad Request\n"
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert record.getMessage().startswith("malformed API Gateway event: ")
+    assert "\n" not in record.getMessage() and record.exc_info is None
+
+
+def test_an_error_in_the_app_is_not_taken_for_a_bad_event(app: Flask) -> None:
+    @app.get("/fails")
+    def fails() -> str:
+        raise RuntimeError("a bug in a view")
+
+    with pytest.raises(RuntimeError, match="a bug in a view"):  # TESTING propagates it
+        make_handler(app)(rest_event("/fails"), None)
+
+
+def test_a_session_cookie_with_a_lone_surrogate_starts_a_new_session(
+    handler: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = rest_event("/session", headers={"Cookie": "session=\udc80forged"})
+    with caplog.at_level(logging.ERROR):
+        response = handler(event, None)
+    assert response["statusCode"] == 200
+    assert b'<strong class="visits">1</strong>' in response_body(response)
+    assert caplog.records == []

@@ -200,6 +200,10 @@ def test_local_mode_is_the_default_without_a_bucket(app: Flask, key_file: Path) 
         '{"current": 7}',
         '{"current": "%s", "fallbacks": ["old-style"]}' % ("c" * 64),
         '{"current": "%s", "fallbacks": [{"key": "short", "retired_at": 1}]}' % ("c" * 64),
+        '{"current": "%s"}' % ("c" * 65),  # one hex digit too many
+        '{"current": "%s"}' % ("g" * 64),  # not hex
+        '{"current": "%s"}' % ("C" * 64),  # not as written (lower case)
+        json.dumps({"current": "c" * 64, "fallbacks": [{"key": "z" * 64, "retired_at": 1}]}),
     ],
 )
 def test_a_corrupt_key_document_is_refused(tmp_path: Path, document: str) -> None:
@@ -207,3 +211,14 @@ def test_a_corrupt_key_document_is_refused(tmp_path: Path, document: str) -> Non
     path.write_text(document)
     with pytest.raises(KeyDocumentError):
         LocalFileKeyStore(path).load_or_create()
+
+
+def test_local_file_an_unreadable_document_is_replaced_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "secret-key.json"
+    path.write_text("not json")
+    store = LocalFileKeyStore(path)
+    with pytest.raises(KeyDocumentError):
+        store.update(lambda keys: keys.rotated(now=1, keep_for=1))
+    replaced = store.update(lambda keys: keys.rotated(now=1, keep_for=1), replace_unreadable=True)
+    assert replaced.fallbacks == ()
+    assert store.load_or_create() == replaced

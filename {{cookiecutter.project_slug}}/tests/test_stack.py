@@ -16,13 +16,11 @@ from aws_cdk.assertions import Template
 from flask import Flask
 from flask.testing import FlaskClient
 
-from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
-
-from infra.site_stack import VIEWER_REQUEST_FILE, Settings
+from infra.origin_secret import OriginSecretRefs, parameter_prefix
+from infra.site_stack import SECRET_KEY_VERSION_DAYS, VIEWER_REQUEST_FILE, Settings
 
 from .stack_helpers import (
     CACHING_DISABLED,
-    STACK_UUID,
     cfn_lint_findings,
     joined,
     log_group_id,
@@ -77,32 +75,20 @@ def test_log_groups_keep_a_month_and_go_with_the_stack(template: Template) -> No
         assert log_group["DeletionPolicy"] == "Delete"
 
 
-def test_function_config_names_the_key_bucket_and_stage(
+def test_function_config_names_the_key_bucket_stage_and_origin_secrets(
     template: Template, settings: Settings, app: Flask
 ) -> None:
     bucket = logical_id(template, "AWS::S3::Bucket")
     variables = site_function(template)["Properties"]["Environment"]["Variables"]
     config = json.loads(joined(variables[OVERRIDE_VARIABLE], {bucket: "the-bucket"}))
+    prefix = parameter_prefix(settings.project_slug, settings.stage)
     assert config == {
         "SECRET_KEY_BUCKET": "the-bucket",
         "SECRET_KEY_OBJECT": app.config["SECRET_KEY_OBJECT"],
         "STAGE": settings.stage,
-        "ORIGIN_SECRET": STACK_UUID,
+        # References CloudFormation resolves; see test_origin_secret.py.
+        "ORIGIN_SECRET": OriginSecretRefs(prefix).accepted_references,
     }
-
-
-def test_cloudfront_sends_the_origin_secret_the_function_expects(template: Template) -> None:
-    """Both sides of the origin lock-down get the same per-stack value."""
-    bucket = logical_id(template, "AWS::S3::Bucket")
-    variables = site_function(template)["Properties"]["Environment"]["Variables"]
-    config = json.loads(joined(variables[OVERRIDE_VARIABLE], {bucket: "the-bucket"}))
-    distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
-    [origin] = distribution["DistributionConfig"]["Origins"]
-    [header] = origin["OriginCustomHeaders"]
-    assert header["HeaderName"] == ORIGIN_HEADER
-    # Resolved by CloudFormation at deploy time: no secret in the template or git.
-    assert not isinstance(header["HeaderValue"], str)
-    assert joined(header["HeaderValue"], {}) == config["ORIGIN_SECRET"] == STACK_UUID
 
 
 # The secret-key bucket and what the function may do
@@ -121,6 +107,17 @@ def test_secret_key_bucket_is_private_encrypted_and_retained(template: Template)
     }
     rules = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert [rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] for rule in rules] == ["AES256"]
+
+
+def test_secret_key_bucket_keeps_replaced_keys_for_a_short_while(template: Template) -> None:
+    """Versioned, so a key document overwritten by mistake can be restored; old
+    versions expire soon, so they cost nothing and a revoked key does not linger."""
+    properties = only(template, "AWS::S3::Bucket")["Properties"]
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    [rule] = properties["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": SECRET_KEY_VERSION_DAYS}
+    assert 1 <= SECRET_KEY_VERSION_DAYS <= 30
 
 
 def test_secret_key_bucket_refuses_plain_http(template: Template) -> None:
@@ -259,7 +256,8 @@ def test_viewer_request_function_is_attached(template: Template, settings: Setti
     function_id = logical_id(template, "AWS::CloudFront::Function")
     properties = only(template, "AWS::CloudFront::Function")["Properties"]
     assert properties["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
-    assert properties["FunctionCode"] == VIEWER_REQUEST_FILE.read_text(encoding="utf-8")
+    if not settings.domain_name:  # with one, see test_custom_domain.py
+        assert properties["FunctionCode"] == VIEWER_REQUEST_FILE.read_text(encoding="utf-8")
     assert properties["AutoPublish"] is True
     config = only(template, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
     assert config["DefaultCacheBehavior"]["FunctionAssociations"] == [
@@ -511,3 +509,19 @@ def test_nothing_with_a_fixed_monthly_fee_unless_chosen(
 ) -> None:
     allowed = {"AWS::CloudWatch::Alarm"} if settings.enable_alarms else set()
     assert fixed_fee_resources(template) == allowed
+
+
+def test_the_budget_mails_its_alerts_itself(
+    settings: Settings, bundle_dir: Path, tmp_path: Path
+) -> None:
+    """AWS Budgets sends EMAIL subscribers its own mail: no SNS topic stands
+    between, so no topic policy has to let budgets.amazonaws.com publish."""
+    address = "budget@example.com"
+    chosen = dataclasses.replace(settings, monthly_budget_usd=5, alert_email=address)
+    template = synth_settings(chosen, bundle_dir, tmp_path)
+    budget = only(template, "AWS::Budgets::Budget")["Properties"]
+    subscribers = [
+        s for alert in budget["NotificationsWithSubscribers"] for s in alert["Subscribers"]
+    ]
+    assert subscribers == [{"SubscriptionType": "EMAIL", "Address": address}] * 2
+    assert "AWS::SNS::Topic" not in json.dumps(budget)

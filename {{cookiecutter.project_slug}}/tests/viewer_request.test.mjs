@@ -13,6 +13,12 @@ import { test } from "node:test";
 const source = readFileSync(new URL("../infra/viewer_request.js", import.meta.url), "utf8");
 const handler = new Function(`${source}\nreturn handler;`)();
 
+// With a custom domain the stack writes it into this line at synth (cdn.py).
+const UNSET_DOMAIN = 'var CANONICAL_HOST = "";';
+const DOMAIN = "www.example.com";
+const withDomain = source.replace(UNSET_DOMAIN, `var CANONICAL_HOST = ${JSON.stringify(DOMAIN)};`);
+const domainHandler = new Function(`${withDomain}\nreturn handler;`)();
+
 // A viewer-request event shaped like the ones CloudFront passes to functions.
 function viewerRequest(headers) {
     return {
@@ -37,6 +43,8 @@ function viewerRequest(headers) {
                 session: { value: "eyJhIjoxfQ.abc" },
                 theme: { value: "dark", multiValue: [{ value: "dark" }, { value: "light" }] },
             },
+            // Runtime 2.0's helper: the query string as received, without "?".
+            rawQueryString: () => "page=2&tag=a&tag=b%2Cc&empty=",
         },
     };
 }
@@ -86,7 +94,54 @@ test("adds nothing when there is neither host nor x-forwarded-host", () => {
 
 test("leaves everything else in the request untouched", () => {
     const event = viewerRequest(browserHeaders({ "x-forwarded-host": { value: "evil" } }));
-    const expected = structuredClone(event.request);
+    const { rawQueryString, ...fields } = event.request;
+    const expected = { ...structuredClone(fields), rawQueryString };
     expected.headers["x-forwarded-host"] = { value: "www.example.com" };
     assert.deepEqual(handler(event), expected);
+});
+
+test("the file leaves the domain unset, in the one line the stack fills in", () => {
+    assert.equal(source.split(UNSET_DOMAIN).length, 2);
+    assert.notEqual(withDomain, source);
+});
+
+test("with a custom domain, the CloudFront host is redirected there for good", () => {
+    const headers = browserHeaders({ host: { value: "d111111abcdef8.cloudfront.net" } });
+    const result = domainHandler(viewerRequest(headers));
+    assert.deepEqual(result, {
+        statusCode: 301,
+        statusDescription: "Moved Permanently",
+        headers: {
+            location: { value: "https://www.example.com/api/time?page=2&tag=a&tag=b%2Cc&empty=" },
+        },
+    });
+});
+
+test("the redirect keeps the path and drops an empty or absent query", () => {
+    const headers = { host: { value: "d111111abcdef8.cloudfront.net" } };
+    for (const raw of ["", undefined]) {
+        const event = viewerRequest(headers);
+        event.request.rawQueryString = () => raw;
+        const result = domainHandler(event);
+        assert.deepEqual(result.headers.location, { value: "https://www.example.com/api/time" });
+    }
+});
+
+test("with a custom domain, a request without a host is redirected too", () => {
+    const result = domainHandler(viewerRequest({ accept: { value: "*/*" } }));
+    assert.equal(result.statusCode, 301);
+});
+
+test("with a custom domain, its own requests pass (any letter case)", () => {
+    for (const host of ["www.example.com", "WWW.Example.COM"]) {
+        const event = viewerRequest(browserHeaders({ host: { value: host } }));
+        const result = domainHandler(event);
+        assert.equal(result, event.request);
+        assert.deepEqual(result.headers["x-forwarded-host"], { value: host });
+    }
+});
+
+test("without a custom domain, the CloudFront host is served, not redirected", () => {
+    const event = viewerRequest(browserHeaders({ host: { value: "d111111abcdef8.cloudfront.net" } }));
+    assert.equal(handler(event), event.request);
 });

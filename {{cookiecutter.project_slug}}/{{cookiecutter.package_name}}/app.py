@@ -8,7 +8,9 @@ from typing import Any
 
 from flask import Flask
 
+from .caching import CacheSafeFlask
 from .config import DEFAULTS, environment_config, settings_config
+from .errors import register_error_pages
 from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
 from .sessions import KeyStoreSessionInterface
 from .settings import load_settings
@@ -17,7 +19,7 @@ from .views import site
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app; `overrides` win over every other config layer."""
-    app = Flask(__name__)
+    app = CacheSafeFlask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings_config(load_settings()))
     app.config.from_mapping(environment_config())
@@ -28,6 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         min_refresh=app.config["SECRET_KEY_MIN_REFRESH_SECONDS"],
     )
     app.register_blueprint(site)
+    register_error_pages(app)
     return app
 
 

@@ -28,11 +28,14 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY_CACHE_SECONDS": 300,
     # A cookie signed with an unknown key re-reads it at most this often.
     "SECRET_KEY_MIN_REFRESH_SECONDS": 10,
-    # The value CloudFront sends in X-Origin-Verify; None (local) admits anyone.
+    # What CloudFront may send in X-Origin-Verify: a value or a list of them
+    # (the deployed stack gives both slots); None (local) admits anyone.
     "ORIGIN_SECRET": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when deployed (HTTPS only)
+    # The header badge; the deployed stack sets the stage it serves.
+    "STAGE": "local",
 }
 
 
@@ -40,7 +43,6 @@ def settings_config(settings: Settings) -> dict[str, Any]:
     """The Flask config keys that come from the generated settings."""
     return {
         "PROJECT_NAME": settings.project_name,
-        "STAGE": settings.stage,
         "CACHE_DEFAULT_TTL": settings.cache_default_ttl_seconds,
         # Static files get the same public max-age as cacheable pages.
         "SEND_FILE_MAX_AGE_DEFAULT": settings.cache_default_ttl_seconds,

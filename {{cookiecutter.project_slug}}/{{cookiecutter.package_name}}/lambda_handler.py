@@ -23,6 +23,7 @@ from flask import Flask
 
 from .app import create_app
 from .cloudfront_origin import behind_cloudfront
+from .malformed_events import bad_request, problem_with
 
 # Deployed traffic is always HTTPS: session cookies must say so.
 DEPLOYED_CONFIG = {"SESSION_COOKIE_SECURE": True}
@@ -34,10 +35,23 @@ def make_handler(app: Flask) -> Handler:
     """A Lambda handler serving `app` behind CloudFront.
 
     With `ORIGIN_SECRET` configured (the deployed stack sets it), only requests
-    carrying it in `X-Origin-Verify` reach the app.
+    carrying it in `X-Origin-Verify` reach the app. An event the adapter cannot
+    read gets 400 and one log line, not a function error (malformed_events.py).
     """
     wsgi_app = behind_cloudfront(app.wsgi_app, app.config["ORIGIN_SECRET"])
-    return make_lambda_handler(wsgi_app, binary_support=True)
+    serve = make_lambda_handler(wsgi_app, binary_support=True)
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            return serve(event, context)
+        except Exception:
+            # Checked only now, so a well-formed request pays nothing for it.
+            problem = problem_with(event)
+            if problem is None:
+                raise  # not the event's fault: a real error
+            return bad_request(problem)
+
+    return handler
 
 
 handler = make_handler(create_app(DEPLOYED_CONFIG))

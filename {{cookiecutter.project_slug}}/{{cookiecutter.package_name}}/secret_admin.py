@@ -10,6 +10,10 @@ rotate: a new key signs new cookies; the old one keeps verifying existing
 revoke: a new key and no fallbacks. Every existing session cookie stops
     working at once: the response to a leaked key.
 
+Either one replaces a stored key document that cannot be read (corrupt, or
+not keys as this project writes them) with a new key, after saying so: while
+it is unreadable, session pages answer 503.
+
 Running instances pick up the change within SECRET_KEY_CACHE_SECONDS (5 min).
 The bucket is found from the stage's CloudFormation stack output, using your
 usual AWS credentials; `--bucket` skips that lookup.
@@ -25,7 +29,7 @@ from typing import Any
 
 from .app import create_app
 from .config import DEFAULTS
-from .secret_key import KeyStore, S3KeyStore, SecretKeys
+from .secret_key import KeyDocumentError, KeyStore, S3KeyStore, SecretKeys
 from .settings import load_settings
 
 BUCKET_OUTPUT = "SecretKeyBucketName"
@@ -35,8 +39,8 @@ def rotate(store: KeyStore, now: int, keep_for: int) -> SecretKeys:
     return store.update(lambda keys: keys.rotated(now=now, keep_for=keep_for))
 
 
-def revoke(store: KeyStore) -> SecretKeys:
-    return store.update(lambda _old: SecretKeys.generate())
+def revoke(store: KeyStore, replace_unreadable: bool = False) -> SecretKeys:
+    return store.update(lambda _old: SecretKeys.generate(), replace_unreadable)
 
 
 def bucket_of_stack(name: str, cloudformation: Any = None) -> str:
@@ -70,15 +74,22 @@ def main(argv: Sequence[str] | None = None, s3: Any = None, cloudformation: Any 
 
     bucket = args.bucket or bucket_of_stack(load_settings().stack_name(args.stage), cloudformation)
     store = S3KeyStore(bucket, DEFAULTS["SECRET_KEY_OBJECT"], client=s3)
-    if args.action == "rotate":
-        keys = rotate(store, now=int(time.time()), keep_for=session_lifetime_seconds())
-        print(
-            f"Rotated s3://{bucket}/{store.key}: a new signing key, "
-            f"{len(keys.fallbacks)} older key(s) still verify existing sessions."
-        )
-    else:
-        revoke(store)
-        print(f"Revoked s3://{bucket}/{store.key}: every existing session is now invalid.")
+    location = f"s3://{bucket}/{store.key}"
+    try:
+        if args.action == "rotate":
+            keys = rotate(store, now=int(time.time()), keep_for=session_lifetime_seconds())
+            print(
+                f"Rotated {location}: a new signing key, "
+                f"{len(keys.fallbacks)} older key(s) still verify existing sessions."
+            )
+        else:
+            revoke(store)
+            print(f"Revoked {location}: every existing session is now invalid.")
+    except KeyDocumentError as error:
+        # Session pages answer 503 while the document is unreadable: recover.
+        print(f"{location} is unreadable ({error}); replacing it.", file=sys.stderr)
+        revoke(store, replace_unreadable=True)
+        print(f"Replaced {location} with a new key: every existing session is now invalid.")
     print(
         "Running instances switch within SECRET_KEY_CACHE_SECONDS "
         f"({DEFAULTS['SECRET_KEY_CACHE_SECONDS']} s)."

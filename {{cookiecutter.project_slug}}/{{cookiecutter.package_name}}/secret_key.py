@@ -26,16 +26,25 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 KEY_BYTES = 32
-KEY_HEX_DIGITS = 2 * KEY_BYTES
+KEY_HEX_DIGITS = 2 * KEY_BYTES  # keys are stored as secrets.token_hex writes them
+HEX_DIGITS = frozenset("0123456789abcdef")
 
 # S3 answers a lost conditional write with 412, or with 409 while a competing
 # upload is still in flight.
 RACE_LOST_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 UPDATE_ATTEMPTS = 5
+
+# A hung S3 must not hold a session page until API Gateway gives up (29 s):
+# it gets 503 after at most S3_ATTEMPTS x (connect + read timeout) seconds.
+# A healthy S3 answers a one-object read or write in well under a second.
+S3_CONNECT_TIMEOUT = 1
+S3_READ_TIMEOUT = 2
+S3_ATTEMPTS = 2  # the first try and one retry
 
 
 class KeyDocumentError(ValueError):
@@ -88,10 +97,29 @@ class SecretKeys:
             )
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise KeyDocumentError(f"unreadable secret key document: {error!r}") from None
-        for key in (current, *(old.key for old in fallbacks)):
-            if not isinstance(key, str) or len(key) < KEY_HEX_DIGITS:
-                raise KeyDocumentError(f"secret keys must be strings of {KEY_HEX_DIGITS}+ digits")
+        if not all(_is_key(key) for key in (current, *(old.key for old in fallbacks))):
+            raise KeyDocumentError(f"secret keys must be {KEY_HEX_DIGITS} lower-case hex digits")
         return cls(current=current, fallbacks=fallbacks)
+
+
+def _is_key(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == KEY_HEX_DIGITS and HEX_DIGITS.issuperset(value)
+
+
+def changed(
+    read: Callable[[], SecretKeys],
+    change: Callable[[SecretKeys], SecretKeys],
+    replace_unreadable: bool,
+) -> SecretKeys:
+    """`change(read())`, or with `replace_unreadable` new keys in place of a
+    document `read` cannot parse (nothing in it can be trusted or kept)."""
+    try:
+        stored = read()
+    except KeyDocumentError:
+        if not replace_unreadable:
+            raise
+        return SecretKeys.generate()
+    return change(stored)
 
 
 class KeyStore(Protocol):
@@ -99,8 +127,14 @@ class KeyStore(Protocol):
         """Return the stored keys, creating them first if there are none."""
         ...
 
-    def update(self, change: Callable[[SecretKeys], SecretKeys]) -> SecretKeys:
-        """Replace the stored keys with `change(stored)`; return what was stored."""
+    def update(
+        self, change: Callable[[SecretKeys], SecretKeys], replace_unreadable: bool = False
+    ) -> SecretKeys:
+        """Replace the stored keys with `change(stored)`; return what was stored.
+
+        A stored document that is not a valid key document raises
+        `KeyDocumentError`, or with `replace_unreadable` is replaced by new keys.
+        """
         ...
 
 
@@ -116,8 +150,16 @@ class S3KeyStore:
     def client(self) -> Any:
         if self._client is None:
             import boto3  # deferred: costs ~130 ms at cold start
+            from botocore.config import Config
 
-            self._client = boto3.client("s3")
+            self._client = boto3.client(
+                "s3",
+                config=Config(
+                    connect_timeout=S3_CONNECT_TIMEOUT,
+                    read_timeout=S3_READ_TIMEOUT,
+                    retries={"mode": "standard", "total_max_attempts": S3_ATTEMPTS},
+                ),
+            )
         return self._client
 
     def load_or_create(self) -> SecretKeys:
@@ -134,22 +176,32 @@ class S3KeyStore:
             raise RuntimeError(f"s3://{self.bucket}/{self.key} vanished during creation")
         return winner[0]
 
-    def update(self, change: Callable[[SecretKeys], SecretKeys]) -> SecretKeys:
-        """Read-modify-write that never overwrites a concurrent change."""
+    def update(
+        self, change: Callable[[SecretKeys], SecretKeys], replace_unreadable: bool = False
+    ) -> SecretKeys:
+        """Read-modify-write that never overwrites a concurrent change (not even
+        a repair of an unreadable document)."""
         for _ in range(UPDATE_ATTEMPTS):
-            stored = self._read()
+            stored = self._read_document()
             if stored is None:
                 new = change(SecretKeys.generate())
-                written = self._write(new, IfNoneMatch="*")
+                condition = {"IfNoneMatch": "*"}
             else:
-                new = change(stored[0])
-                written = self._write(new, IfMatch=stored[1])
-            if written:
+                document, etag = stored
+                parse = partial(SecretKeys.from_json, document)
+                new = changed(parse, change, replace_unreadable)
+                condition = {"IfMatch": etag}
+            if self._write(new, **condition):
                 return new
         raise RuntimeError(f"s3://{self.bucket}/{self.key} kept changing; try again")
 
     def _read(self, denied_means_missing: bool = False) -> tuple[SecretKeys, str] | None:
-        """The stored keys and the object's ETag, or None if there is no object.
+        """The stored keys and the object's ETag, or None if there is no object."""
+        stored = self._read_document(denied_means_missing)
+        return None if stored is None else (SecretKeys.from_json(stored[0]), stored[1])
+
+    def _read_document(self, denied_means_missing: bool = False) -> tuple[bytes, str] | None:
+        """The stored document and its ETag, or None if there is no object.
 
         The function's role may read only the key object, not list the bucket,
         and S3 then reports a missing object as 403 AccessDenied, not 404.
@@ -163,7 +215,7 @@ class S3KeyStore:
             if code == "NoSuchKey" or (denied_means_missing and code == "AccessDenied"):
                 return None
             raise
-        return SecretKeys.from_json(response["Body"].read()), response["ETag"]
+        return response["Body"].read(), response["ETag"]
 
     def _write(self, keys: SecretKeys, **condition: str) -> bool:
         """Put `keys` if `condition` holds; False if another writer got there first."""
@@ -206,8 +258,10 @@ class LocalFileKeyStore:
             os.unlink(temporary)
         return created
 
-    def update(self, change: Callable[[SecretKeys], SecretKeys]) -> SecretKeys:
-        new = change(self.load_or_create())
+    def update(
+        self, change: Callable[[SecretKeys], SecretKeys], replace_unreadable: bool = False
+    ) -> SecretKeys:
+        new = changed(self.load_or_create, change, replace_unreadable)
         os.replace(self._write_temporary(new), self.path)  # atomic on one filesystem
         return new
 

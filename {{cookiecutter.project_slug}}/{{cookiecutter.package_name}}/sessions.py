@@ -11,9 +11,9 @@
 - If the store cannot be reached and no key is cached, a request that uses the
   session gets 503 (and a log line); the next request tries again. A failure
   is never cached as if it were a key. Other pages are unaffected.
-- Any response that read or wrote the session is marked `Cache-Control:
-  private`, so a shared cache (CloudFront) never hands one visitor's cookie or
-  session-dependent page to another.
+- Whether a response may be shared by CloudFront is decided after the session
+  is saved (caching.py): one that used the session or carries its cookie is
+  `private`.
 """
 
 from __future__ import annotations
@@ -91,6 +91,16 @@ class KeyedSession(SecureCookieSession):
 
     key_check: Callable[[], Any] | None = None
 
+    @property
+    def permanent(self) -> bool:
+        # Read without counting as a use: Flask's save_session asks this of
+        # every session, and a view that never used it must not look as if it had.
+        return bool(dict.get(self, "_permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
     def _use(self) -> None:
         self.accessed = True
         if self.key_check is not None:
@@ -166,6 +176,8 @@ class KeyStoreSessionInterface(SecureCookieSessionInterface):
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = self._serializer(keys).loads(cookie, max_age=max_age)
+        except UnicodeEncodeError:
+            return session  # a lone surrogate (a hand-made event): no cookie of ours
         except BadSignature:
             # Perhaps signed with a key rotated in since this process read its keys.
             fresh = self.keys.refresh_soon()
@@ -178,10 +190,6 @@ class KeyStoreSessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
     def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
-        if session.accessed:
-            response.cache_control.public = False
-            response.cache_control.s_maxage = None
-            response.cache_control.private = True
         if isinstance(session, KeyedSession) and session.key_check is not None:
             return  # the view never used the session: nothing to write or refresh
         super().save_session(app, session, response)

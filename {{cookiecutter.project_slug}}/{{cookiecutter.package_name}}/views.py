@@ -1,4 +1,9 @@
-"""The demo routes. Their paths are the template's contract: keep them."""
+"""The starter routes: a page cached by the CDN (`/`), the time as JSON, cached
+and never cached (`/api/time`, `/api/time/no-cache`), and a visit counter kept
+in the session cookie (`/session`). They demonstrate the caching and session
+patterns; change or remove them, and their tests in tests/test_routes.py, as
+your own pages arrive. The templates link to `site.index` (the header and the
+error pages): keep a route by that name or change those links."""
 
 from __future__ import annotations
 
@@ -6,19 +11,11 @@ import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
+# Each view says who may cache its answer (caching.py: the default for views
+# that don't, and why a response with a cookie is never shared).
+from .caching import public, uncacheable
+
 site = Blueprint("site", __name__)
-
-
-def public(response: Response) -> Response:
-    """Let browsers and CloudFront cache `response` for the default TTL."""
-    response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["CACHE_DEFAULT_TTL"]
-    return response
-
-
-def uncacheable(response: Response) -> Response:
-    response.cache_control.no_store = True
-    return response
 
 
 @site.get("/")
