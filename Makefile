@@ -8,11 +8,14 @@ PROJECT := {{cookiecutter.project_slug}}
 LINTED := hooks tests bench local_extensions.py
 
 OUTPUT ?= ..
-# The same pin as the template tests use.
+# The same pins as the template tests use.
 COOKIECUTTER := $(shell grep '^cookiecutter==' tests/requirements.txt)
+UV := $(shell grep '^uv==' tests/requirements.txt)
+# A default bake, for the generated project's locked dependencies.
+LOCKED := build/locked/serverless-flask-site
 
 .DEFAULT_GOAL := help
-.PHONY: help project test lint bake bench clean
+.PHONY: help project test lint bake bench lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,11 +23,14 @@ help: ## List the commands
 $(VENV)/.cookiecutter:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "$(COOKIECUTTER)"
+	$(BIN)/python -m pip install --quiet "$(COOKIECUTTER)" "$(UV)"
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt bench/requirements.txt $(PROJECT)/requirements/dev.txt
-	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt bench/requirements.txt $(PROJECT)/pyproject.toml $(PROJECT)/uv.lock
+	rm -rf build/locked
+	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --output-dir build/locked .
+	$(BIN)/uv export --quiet --frozen --all-groups --no-emit-project --no-hashes --project $(LOCKED) --output-file $(VENV)/project-lock.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/project-lock.txt -r tests/requirements.txt
 	touch $@
 
 project: $(VENV)/.cookiecutter ## Ask the questions and generate a project next to this clone (OUTPUT=dir for another folder)
@@ -42,6 +48,14 @@ bake: $(VENV)/.cookiecutter ## Bake a default project into ./build (no install)
 
 bench: $(VENV)/.installed ## Benchmark the generated handler against the alternatives (BENCH_FLAGS=--quick)
 	$(BIN)/python -m bench.run --json build/bench/results.json $(BENCH_FLAGS)
+
+# The project's uv.lock holds its name: re-resolved in a default bake, then
+# copied back with the name as a template variable.
+lock: $(VENV)/.cookiecutter ## Re-resolve the generated project's uv.lock (UV_LOCK_FLAGS=--upgrade for the newest versions)
+	rm -rf build/locked
+	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --output-dir build/locked .
+	$(BIN)/uv lock $(UV_LOCK_FLAGS) --project $(LOCKED)
+	sed 's/^name = "serverless-flask-site"$$/name = "{{ cookiecutter.project_slug }}"/' $(LOCKED)/uv.lock > $(PROJECT)/uv.lock
 
 clean: ## Remove .venv, build output and caches
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

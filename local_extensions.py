@@ -9,13 +9,15 @@ characters never get here: the pre-generation hook refuses them.
 
 `TemplateFacts` hands the pre-generation hook facts read from the template's own
 files when it is rendered: the AWS regions allowed and the module names the
-locked dependencies install (a package of that name would shadow them).
+dependencies locked in the project's uv.lock install (a package of that name
+would shadow them).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 from cookiecutter.utils import simple_filter
@@ -24,8 +26,7 @@ from jinja2.ext import Extension
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
 REGIONS_FILE = TEMPLATE_ROOT / "hooks" / "aws_regions.txt"
-LOCK_DIR = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "requirements"
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
+LOCK = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "uv.lock"
 
 # Top-level modules a distribution installs besides the one named after it.
 # tests/test_validation.py compares this with what the locked distributions
@@ -59,12 +60,9 @@ def canonical(distribution: str) -> str:
 
 
 def locked_distributions() -> set[str]:
-    """Every distribution pinned in the generated project's lock files."""
-    return {
-        canonical(name)
-        for lock in LOCK_DIR.glob("*.txt")
-        for name in PIN.findall(lock.read_text(encoding="utf-8"))
-    }
+    """Every distribution pinned in the generated project's uv.lock (on any platform)."""
+    packages = tomllib.loads(LOCK.read_text(encoding="utf-8"))["package"]
+    return {canonical(p["name"]) for p in packages if "virtual" not in p["source"]}
 
 
 def locked_module_names() -> set[str]:

@@ -2,9 +2,9 @@
 
 - The project is the template's defaults, except the Lambda architecture,
   which follows this machine so the bundle's compiled modules load here.
-- The bundle is built by the project's own `python -m infra.bundle`.
+- The bundle is built by the project's own `python -m build_tools.bundle`.
 - The runtime is a venv of the project's Python version when this machine has
-  it (the same search `infra/bundle.py` makes), else of this interpreter. It
+  it (as the bundle builder finds it, with uv), else of this interpreter. It
   stands in for the Lambda runtime: it provides boto3, and the other
   contenders' adapters (bench/runtime.txt), installed with their bytecode.
 - Copies of the bundle for cold starts: "cached" is the bundle built with
@@ -33,8 +33,7 @@ TEMPLATE_DIR = BENCH_DIR.parent
 RUNTIME_REQUIREMENTS = BENCH_DIR / "runtime.txt"
 ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 FIND_INTERPRETER = (
-    "import sys; from infra.bundle import find_interpreter; "
-    "found = find_interpreter(sys.argv[1]); print(found.executable if found else '')"
+    "import sys; from build_tools.bundle import find_python; print(find_python(sys.argv[1]) or '')"
 )
 
 
@@ -47,7 +46,7 @@ class Workspace:
     project: Path
     package: str
     python_version: str  # the project's Lambda runtime version
-    bundle: Path  # as built by infra/bundle.py
+    bundle: Path  # as built by build_tools/bundle.py
     source_bundle: Path  # the same, built with --no-bytecode
     build_log: str
     runtime_python: Path  # the venv's interpreter
@@ -101,7 +100,7 @@ def bake(into: Path) -> tuple[Path, str, str]:
 
 def build_bundle(project: Path, output: Path, *options: str) -> str:
     """Build the project's Lambda bundle into `output`; the builder's output."""
-    command = [sys.executable, "-m", "infra.bundle", "--output", str(output), *options]
+    command = [sys.executable, "-m", "build_tools.bundle", "--output", str(output), *options]
     return run(command, cwd=project)
 
 

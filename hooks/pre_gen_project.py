@@ -20,7 +20,7 @@ import unicodedata
 ANSWERS: dict = json.loads(r"""{{ cookiecutter | tojson }}""")
 # Read from the template's own files while this hook is rendered
 # (local_extensions.TemplateFacts): hooks/aws_regions.txt, and the modules of
-# every distribution pinned in the project's requirements/*.txt.
+# every distribution pinned in the project's uv.lock.
 AWS_REGIONS: list = json.loads(r"""{{ aws_regions | tojson }}""")
 LOCKED_MODULES: list = json.loads(r"""{{ locked_module_names | tojson }}""")
 
@@ -61,7 +61,7 @@ CHOICES = {
     "price_class": ("PriceClass_100", "PriceClass_200", "PriceClass_All"),
 }
 # The generated project's own top-level folders.
-PROJECT_FOLDERS = {"build", "docs", "infra", "node_modules", "requirements", "tests"}
+PROJECT_FOLDERS = {"build", "build_tools", "docs", "infra", "node_modules", "tests"}
 
 
 def check_text(key: str, value: object, required: bool = True) -> list[str]:

@@ -1,5 +1,5 @@
 """What a generated repository brings for its upkeep: Dependabot updates for
-the Python locks, the CDK CLI and the actions (valid against Dependabot's
+uv.lock, the CDK CLI and the actions (valid against Dependabot's
 schema), and pre-commit hooks that run `make lint`'s linters offline."""
 
 from __future__ import annotations
@@ -47,13 +47,13 @@ def test_dependabot_schema_check_rejects_a_bad_config(tmp_path: Path) -> None:
 def test_dependabot_updates_locks_cli_and_actions_in_groups(baked: Path) -> None:
     config = yaml.safe_load((baked / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     updates = {update["package-ecosystem"]: update for update in config["updates"]}
-    assert set(updates) == {"pip", "npm", "github-actions"}
+    assert set(updates) == {"uv", "npm", "github-actions"}
     for update in updates.values():
         assert update["directory"] == "/"
         [group] = update["groups"].values()  # one pull request per ecosystem
         assert group["patterns"] == ["*"]
     # The files each ecosystem reads are where the project keeps them.
-    assert sorted(path.name for path in (baked / "requirements").glob("*.txt"))
+    assert (baked / "uv.lock").is_file()
     assert (baked / "package-lock.json").is_file()
 
 

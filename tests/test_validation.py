@@ -4,6 +4,7 @@ key, and leaves nothing behind in the output directory."""
 from __future__ import annotations
 
 import json
+import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,13 @@ from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 
-from local_extensions import aws_regions, canonical, locked_distributions, locked_module_names
+from local_extensions import (
+    LOCK,
+    aws_regions,
+    canonical,
+    locked_distributions,
+    locked_module_names,
+)
 
 from .baking import TEMPLATE_DIR, settings_of
 from .test_infra import synthesize
@@ -41,6 +48,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"package_name": "json"}, "package_name", "clashes"),
     ({"package_name": "flask"}, "package_name", "clashes"),
     ({"package_name": "tests"}, "package_name", "clashes"),
+    ({"package_name": "build_tools"}, "package_name", "clashes"),
     # Modules of locked dependencies (runtime, infrastructure, dev tools).
     ({"package_name": "click"}, "package_name", "clashes"),
     ({"package_name": "itsdangerous"}, "package_name", "clashes"),
@@ -48,6 +56,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"package_name": "markupsafe"}, "package_name", "clashes"),
     ({"package_name": "cdk_nag"}, "package_name", "clashes"),
     ({"package_name": "yaml"}, "package_name", "clashes"),
+    ({"package_name": "uv"}, "package_name", "clashes"),
     ({"package_name": "cfnlint"}, "package_name", "clashes"),
     ({"package_name": "dateutil"}, "package_name", "clashes"),
     ({"description": "two\nlines"}, "description", "control characters"),
@@ -307,24 +316,44 @@ def test_the_longest_accepted_name_and_stage_synthesize(
 
 def test_every_module_of_a_locked_dependency_is_a_forbidden_package_name() -> None:
     """Compares the hook's forbidden names with what the locked distributions
-    really install here (this environment installs the project's dev lock)."""
+    really install here (this environment installs everything the project's
+    uv.lock pins for this platform)."""
     locked = locked_distributions()
     installed: dict[str, set[str]] = {}
     for module, distributions in packages_distributions().items():
         for distribution in distributions:
             installed.setdefault(canonical(distribution), set()).add(module)
-    assert locked - set(installed) == set(), "locked but not installed: cannot check"
+    missing = locked - set(installed)
+    assert missing <= only_on_other_platforms(), "locked but not installed: cannot check"
     modules = {
         module
-        for distribution in locked
+        for distribution in locked - missing
         for module in installed[distribution]
         if module.isidentifier()
     }
     assert modules - locked_module_names() == set(), "add them to OTHER_MODULES"
 
 
+def only_on_other_platforms() -> set[str]:
+    """Locked distributions that every dependent requires for another OS only."""
+    markers: dict[str, list[str]] = {}
+    for package in tomllib.loads(LOCK.read_text(encoding="utf-8"))["package"]:
+        groups = [package.get("dependencies", [])]
+        for table in ("optional-dependencies", "dev-dependencies"):
+            groups.extend(package.get(table, {}).values())
+        for dependency in (dependency for group in groups for dependency in group):
+            markers.setdefault(canonical(dependency["name"]), []).append(
+                dependency.get("marker", "")
+            )
+    return {
+        name
+        for name, conditions in markers.items()
+        if all("sys_platform" in condition for condition in conditions)
+    }
+
+
 def test_the_region_list_is_botocores_commercial_partition() -> None:
-    """When botocore (in the locks) learns a region, this asks for it in the list."""
+    """When botocore (in uv.lock) learns a region, this asks for it in the list."""
     endpoints = Loader().load_data("endpoints")
     [partition] = [p for p in endpoints["partitions"] if p["partition"] == "aws"]
     assert aws_regions() == sorted(partition["regions"])

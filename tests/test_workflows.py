@@ -222,7 +222,7 @@ def test_deploy_uses_oidc_and_the_settings(baked: tuple[Path, dict]) -> None:
 
 def test_deploy_tests_without_the_aws_token(baked: tuple[Path, dict]) -> None:
     """Only the deploy job may ask for an OIDC token, and it runs no tests and
-    installs only the hash-checked deploy lock."""
+    installs only the deploy dependency group, hash-checked."""
     project, _ = baked
     workflow = load(project, "deploy.yml")
     assert set(workflow["jobs"]) == {"test", "deploy"}
@@ -235,7 +235,7 @@ def test_deploy_tests_without_the_aws_token(baked: tuple[Path, dict]) -> None:
     ]
     assert deploy["needs"] == "test"
     assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
-    assert deploy["env"]["LOCK"] == "deploy"
+    assert deploy["env"]["GROUP"] == "deploy"
     deploy_runs = [s["run"] for s in deploy["steps"] if "run" in s]
     assert [run for run in deploy_runs if run.startswith("make")] == [
         "make build",  # installs first, with no AWS credentials yet
@@ -277,54 +277,84 @@ def test_deploy_is_skipped_with_a_notice_until_the_role_is_set(
         assert ("docs/deploy-from-github.md" in result.stdout) is notice
 
 
-def locked(path: Path) -> dict[str, tuple[str, list[str]]]:
-    """name -> (version, hashes) of a pip-compile lock file."""
-    pins: dict[str, tuple[str, list[str]]] = {}
-    text = path.read_text(encoding="utf-8").replace("\\\n", " ")
-    for line in text.splitlines():
+UV = Path(sys.executable).with_name("uv")  # tests/requirements.txt pins it
+
+
+def exported(project: Path, *groups: str) -> dict[str, list[str]]:
+    """name -> hashes of what `uv sync --locked` installs with these groups."""
+    options = [option for group in groups for option in ("--group", group)]
+    command = [str(UV), "export", "--frozen", "--no-default-groups", *options, "--no-header"]
+    result = run([*command, "--no-emit-project", "--quiet"], cwd=project)
+    assert result.returncode == 0, result.stderr
+    pins: dict[str, list[str]] = {}
+    for line in result.stdout.replace("\\\n", " ").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             requirement, *options = line.split()
-            name, _, version = requirement.partition("==")
             hashes = [o.removeprefix("--hash=") for o in options if o.startswith("--hash=")]
-            pins[name] = (version, hashes)
+            pins[requirement.partition("==")[0]] = hashes
     return pins
 
 
-def test_runtime_and_deploy_locks_pin_every_file_by_hash(baked: tuple[Path, dict]) -> None:
+def test_the_lock_pins_every_file_by_hash_and_deploy_needs_no_dev_tools(
+    baked: tuple[Path, dict],
+) -> None:
     project, _ = baked
-    requirements = project / "requirements"
-    runtime, deploy, dev = (locked(requirements / f"{n}.txt") for n in ("runtime", "deploy", "dev"))
-    for lock in (runtime, deploy):
-        assert lock
-        for version, hashes in lock.values():
-            assert version and hashes and all(h.startswith("sha256:") for h in hashes)
-    assert {"flask", "aws-cdk-lib", "cdk-nag", "constructs"} <= set(deploy)
+    runtime, deploy, dev = (exported(project, *g) for g in ((), ("deploy",), ("dev",)))
+    for pins in (runtime, deploy, dev):
+        assert pins
+        assert all(hashes and h.startswith("sha256:") for hashes in pins.values() for h in hashes)
+    assert {"flask", "apig-wsgi"} <= set(runtime)
+    assert {"flask", "aws-cdk-lib", "cdk-nag", "constructs", "uv"} <= set(deploy)
     assert not {"pytest", "moto", "ruff", "cfn-lint"} & set(deploy)
-    versions = {name: version for name, (version, _) in dev.items()}
-    assert {name: versions.get(name) for name in deploy} == {n: v for n, (v, _) in deploy.items()}
-    assert set(runtime) <= set(deploy)
+    assert not {"boto3", "botocore"} & set(runtime)  # the Lambda runtime has them
+    assert set(runtime) < set(deploy) < set(dev)
 
 
-def test_make_install_with_the_deploy_lock_checks_hashes(baked: tuple[Path, dict]) -> None:
+def test_the_lock_matches_the_projects_dependencies(baked: tuple[Path, dict]) -> None:
+    """What `uv sync --locked` checks first (offline: the lock alone must answer)."""
     project, _ = baked
-    dry_run = run(["make", "-n", "install", "LOCK=deploy"], cwd=project)
+    checked = run([str(UV), "lock", "--check", "--offline"], cwd=project)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_make_install_for_the_deploy_syncs_only_its_group_checked_by_the_lock(
+    baked: tuple[Path, dict],
+) -> None:
+    project, _ = baked
+    dry_run = run(["make", "-n", "install", "GROUP=deploy", "UV=uv"], cwd=project)
     assert dry_run.returncode == 0, dry_run.stderr
-    pip_lines = [line for line in dry_run.stdout.splitlines() if " pip install" in line]
-    assert len(pip_lines) == 1, pip_lines
-    assert "--require-hashes" in pip_lines[0] and "requirements/deploy.txt" in pip_lines[0]
+    syncs = [line for line in dry_run.stdout.splitlines() if "uv sync" in line]
+    assert len(syncs) == 1, dry_run.stdout
+    assert "--locked" in syncs[0] and "--no-default-groups --group deploy" in syncs[0]
     assert "npm ci" in dry_run.stdout  # package-lock.json's integrity hashes
-    default = run(["make", "-n", "install"], cwd=project)
-    assert "requirements/dev.txt" in default.stdout
+    default = run(["make", "-n", "install", "UV=uv"], cwd=project)
+    assert "--group dev" in default.stdout
+
+
+def test_make_install_without_uv_installs_the_locked_uv_hash_checked(
+    baked: tuple[Path, dict],
+) -> None:
+    project, _ = baked
+    bootstrapped = project / ".uv" / "bin" / "uv"
+    dry_run = run(["make", "-n", "install", f"UV={bootstrapped}"], cwd=project)
+    assert dry_run.returncode == 0, dry_run.stderr
+    installs = [line for line in dry_run.stdout.splitlines() if "-m pip" in line]
+    assert installs and all("--require-hashes -r .uv/requirements.txt" in i for i in installs)
+    requirement = run([sys.executable, "build_tools/uv_requirement.py"], cwd=project).stdout
+    version = requirement.split()[0].removeprefix("uv==")
+    hashes = {f"--hash={h}" for h in exported(project, "deploy")["uv"]}
+    assert set(requirement.split()[1:]) == hashes
+    assert version == run([str(UV), "--version"], cwd=project).stdout.split()[1]
 
 
 @pytest.mark.slow
-def test_the_deploy_lock_alone_builds_and_synthesizes(cookies_session: Any) -> None:
+def test_the_deploy_group_alone_builds_and_synthesizes(cookies_session: Any) -> None:
     """What the deploy job does before it touches AWS, from a fresh clone."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
         result = cookies_session.bake(template=str(TEMPLATE_DIR))
     project = result.project_path
-    environment = {"LOCK": "deploy", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    environment = {"GROUP": "deploy", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     built = run(["make", "build"], cwd=project, env=environment, timeout=1200)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     stack = f"{result.context['project_slug']}-{result.context['stage']}"

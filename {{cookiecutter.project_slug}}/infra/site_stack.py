@@ -99,7 +99,7 @@ class SiteStack(Stack):
             )
         if not bundle_dir.is_dir():
             raise FileNotFoundError(
-                f"no Lambda bundle at {bundle_dir}: run `make build` (python -m infra.bundle)"
+                f"no Lambda bundle at {bundle_dir}: run `make build` (python -m build_tools.bundle)"
             )
 
         # In SSM Parameter Store, referenced, never copied (origin_secret.py):

@@ -1,0 +1,1 @@
+"""Tools that build what gets deployed (the Lambda bundle)."""
