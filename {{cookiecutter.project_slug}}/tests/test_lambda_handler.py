@@ -183,18 +183,14 @@ def test_forwarded_values_come_from_the_nearest_proxy(app: Flask) -> None:
     }
 
 
-ON_LAMBDA = {"AWS_LAMBDA_FUNCTION_NAME": "site-function"}
-
-
-def test_on_lambda_the_secret_key_is_loaded_during_init(s3: Any) -> None:
-    """Init runs at full CPU on Lambda, invocations at memory/1769 of a vCPU:
-    loading the key there keeps the first session page of an instance fast."""
+def test_the_secret_key_can_be_loaded_during_init(s3: Any) -> None:
+    """Where init outpaces invocations (init_cpu.py), the key is loaded there and
+    the instance's first session page needs no S3 call."""
     from .conftest import KEY_BUCKET, KEY_OBJECT
 
     app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
-    lambda_handler.load_secret_key_at_init(app, ON_LAMBDA)
+    lambda_handler.load_secret_key(app)
     assert json.loads(s3.get_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT)["Body"].read())["current"]
-    # The cached key serves the first session page: no S3 call is needed.
     s3.delete_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT)
     s3.delete_bucket(Bucket=KEY_BUCKET)
     response = make_handler(app)(rest_event("/session"), None)
@@ -202,19 +198,12 @@ def test_on_lambda_the_secret_key_is_loaded_during_init(s3: Any) -> None:
     assert "set-cookie" in response_headers(response)
 
 
-def test_off_lambda_init_loads_no_key(key_file: Path) -> None:
-    """Local runs (make dev, tests) stay as they were: nothing loaded up front."""
-    app = create_app({"TESTING": True, "SECRET_KEY_FILE": str(key_file)})
-    lambda_handler.load_secret_key_at_init(app, {})
-    assert not key_file.exists()
-
-
 def test_a_key_store_outage_at_init_is_logged_and_retried_by_session_pages(
     s3: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": "no-such-bucket"})
     with caplog.at_level(logging.WARNING):
-        lambda_handler.load_secret_key_at_init(app, ON_LAMBDA)
+        lambda_handler.load_secret_key(app)
     assert "secret key" in caplog.text
     handler = make_handler(app)
     assert handler(rest_event("/api/time"), None)["statusCode"] == 200

@@ -12,18 +12,17 @@ app config.
 Nothing else runs per request: API Gateway writes the access log
 (infra/access_logs.py), and Lambda logs each invocation's duration.
 
-On Lambda the session secret key is loaded at import (the init phase), not by
-the first session request: init runs at full CPU at every memory size, an
-invocation at memory/1769 of one vCPU, where importing boto3 and reading the
-key takes over a second at 256 MB. The benchmark's model of Lambda's CPU
-measures this (README.md at the template's root). Local runs skip it.
+On Lambda the session secret key is loaded during init, not by the first
+session request, whenever init has had clearly more CPU than an invocation will
+get (init_cpu.py): at 256 MB, importing boto3 and reading the key takes over a
+second in a throttled invocation. The benchmark's model of Lambda's CPU decided
+this (README.md at the template's root). Local runs skip it.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from apig_wsgi import make_lambda_handler
@@ -31,6 +30,7 @@ from flask import Flask
 
 from .app import create_app
 from .cloudfront_origin import behind_cloudfront
+from .init_cpu import init_outpaces_invocations
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,12 @@ def make_handler(app: Flask) -> Handler:
     return make_lambda_handler(wsgi_app, binary_support=True)
 
 
-def load_secret_key_at_init(app: Flask, environ: Mapping[str, str] = os.environ) -> None:
-    """On Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), fill the app's key cache now.
+def load_secret_key(app: Flask) -> None:
+    """Fill the app's key cache now.
 
     A failure is logged, not raised: pages without a session still work, and
     the first session request tries again (see sessions.py).
     """
-    if not environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return
     try:
         app.session_interface.secret_keys()
     except Exception:
@@ -65,5 +63,6 @@ def load_secret_key_at_init(app: Flask, environ: Mapping[str, str] = os.environ)
 
 
 app = create_app(DEPLOYED_CONFIG)
-load_secret_key_at_init(app)
+if init_outpaces_invocations():
+    load_secret_key(app)
 handler = make_handler(app)
