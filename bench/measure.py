@@ -14,6 +14,8 @@ from pathlib import Path
 from tempfile import TemporaryFile
 from typing import Any
 
+from bench.cpu_model import raise_priority
+
 WORKER = Path(__file__).resolve().with_name("worker.py")
 
 
@@ -90,17 +92,19 @@ def model_start(
     throttle_init: bool,
     warm_events: int,
 ) -> ModelStart:
-    """A fresh process of a `memory_mb` function (as Lambda tells it) that builds
-    `contender`, then serves `path` once and `warm_events` more times in the CPU
-    group whose cgroup.procs is `procs_file`: from its start with
-    `throttle_init`, else from the end of init on."""
+    """A fresh process, at a raised priority (cpu_model.NICE), of a `memory_mb`
+    function (as Lambda tells it) that builds `contender`, then serves `path`
+    once and `warm_events` more times in the CPU group whose cgroup.procs is
+    `procs_file`: from its start with `throttle_init`, else from the end of init on."""
     args = [contender, path, str(warm_events)]
     if not throttle_init:
         args.append(str(procs_file))
     command = runtime.command(bundle, "model", *args, write_bytecode=False)
 
-    def join_group() -> None:  # runs in the child, before the interpreter starts
-        procs_file.write_text(str(os.getpid()), encoding="ascii")
+    def start() -> None:  # runs in the child, before the interpreter starts
+        raise_priority()
+        if throttle_init:
+            procs_file.write_text(str(os.getpid()), encoding="ascii")
 
     launched_ns = time.monotonic_ns()  # one clock for every process on Linux
     result = subprocess.run(
@@ -109,7 +113,7 @@ def model_start(
         capture_output=True,
         text=True,
         check=False,
-        preexec_fn=join_group if throttle_init else None,  # no threads in this process
+        preexec_fn=start,  # no threads in this process
     )
     if result.returncode != 0:
         raise MeasurementError(f"{contender} {path} (model) failed:\n{result.stderr[-3000:]}")

@@ -47,7 +47,7 @@ class Plan:
         self.rss_events = 1000
         # Lambda's CPU model: quick mode only proves it runs (one size, fast).
         self.model_sizes = (cpu_model.ONE_VCPU_MB,) if quick else cpu_model.MEMORY_SIZES_MB
-        self.model_rounds = 1 if quick else 7
+        self.model_rounds = 1 if quick else 11
         self.pessimistic_rounds = 1 if quick else 3  # init throttled: slow at small sizes
         self.model_warm_events = 5 if quick else 100
 
