@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import time
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryFile
 from typing import Any
+
+from bench.cpu_model import raise_priority
 
 WORKER = Path(__file__).resolve().with_name("worker.py")
 
@@ -67,6 +70,60 @@ def cold_start(
     answer, seconds = run_worker(runtime, command)
     expect_ok(answer, f"{contender} {path} (cold)")
     return ColdStart(seconds=seconds, boto3_imported=bool(answer["boto3_imported"]))
+
+
+@dataclass(frozen=True)
+class ModelStart:
+    """A cold start under the model of Lambda's CPU (cpu_model.py)."""
+
+    init_ms: float  # process start to handler built
+    first_ms: float  # the first invocation
+    warm_us: float  # mean of the invocations after it
+
+
+def model_start(
+    runtime: Runtime,
+    bundle: Path,
+    contender: str,
+    path: str,
+    *,
+    memory_mb: int,
+    procs_file: Path,
+    throttle_init: bool,
+    warm_events: int,
+) -> ModelStart:
+    """A fresh process, at a raised priority (cpu_model.NICE), of a `memory_mb`
+    function (as Lambda tells it) that builds `contender`, then serves `path`
+    once and `warm_events` more times in the CPU group whose cgroup.procs is
+    `procs_file`: from its start with `throttle_init`, else from the end of init on."""
+    args = [contender, path, str(warm_events)]
+    if not throttle_init:
+        args.append(str(procs_file))
+    command = runtime.command(bundle, "model", *args, write_bytecode=False)
+
+    def start() -> None:  # runs in the child, before the interpreter starts
+        raise_priority()
+        if throttle_init:
+            procs_file.write_text(str(os.getpid()), encoding="ascii")
+
+    launched_ns = time.monotonic_ns()  # one clock for every process on Linux
+    result = subprocess.run(
+        command,
+        env={**runtime.env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb)},
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=start,  # no threads in this process
+    )
+    if result.returncode != 0:
+        raise MeasurementError(f"{contender} {path} (model) failed:\n{result.stderr[-3000:]}")
+    answer = json.loads(result.stdout.splitlines()[-1])
+    expect_ok(answer, f"{contender} {path} (model)")
+    return ModelStart(
+        init_ms=(answer["init_done_ns"] - launched_ns) / 1e6,
+        first_ms=answer["first_ns"] / 1e6,
+        warm_us=answer["warm_ns"] / answer["events"] / 1000,
+    )
 
 
 def baseline_seconds(runtime: Runtime, bundle: Path, *, write_bytecode: bool) -> float:

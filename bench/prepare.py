@@ -51,6 +51,7 @@ class Workspace:
     build_log: str
     runtime_python: Path  # the venv's interpreter
     runtime_version: str  # e.g. "3.13.0"
+    memory_mb: int  # the project's Lambda memory size
 
     @property
     def has_runtime_version(self) -> bool:
@@ -74,8 +75,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
     return result.stdout
 
 
-def bake(into: Path) -> tuple[Path, str, str]:
-    """Bake the default project into `into`; its directory, package and Python version."""
+def bake(into: Path) -> tuple[Path, dict[str, str]]:
+    """Bake the default project into `into`; its directory and its answers."""
     cookiecutter = Path(sys.executable).with_name("cookiecutter")
     env = {**os.environ, "SERVERLESS_FLASK_SKIP_INSTALL": "1"}
     into.mkdir(parents=True, exist_ok=True)
@@ -94,8 +95,7 @@ def bake(into: Path) -> tuple[Path, str, str]:
     )
     (project,) = (path for path in into.iterdir() if (path / ".cookiecutter.json").is_file())
     answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
-    context = answers.get("cookiecutter", answers)
-    return project, context["package_name"], context["python_version"]
+    return project, answers.get("cookiecutter", answers)
 
 
 def build_bundle(project: Path, output: Path, *options: str) -> str:
@@ -167,7 +167,8 @@ def prepare(work_dir: Path) -> Workspace:
     """Bake, build and set up the runtime under `work_dir`."""
     work_dir.mkdir(parents=True, exist_ok=True)
     remove_tree(work_dir / "project")
-    project, package, version = bake(work_dir / "project")
+    project, answers = bake(work_dir / "project")
+    package, version = answers["package_name"], answers["python_version"]
     bundle = work_dir / "bundle"
     build_log = build_bundle(project, bundle)
     source_bundle = work_dir / "bundle-sources"
@@ -183,4 +184,5 @@ def prepare(work_dir: Path) -> Workspace:
         build_log=build_log,
         runtime_python=venv_python,
         runtime_version=interpreter_version(venv_python).strip(),
+        memory_mb=int(answers["lambda_memory_mb"]),
     )

@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -21,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench import measure, prepare, report, s3
-from bench.contenders import CONTENDERS
+from bench import cpu_model, measure, prepare, report, s3
+from bench.contenders import CONTENDERS, DESIGNS, LAZY
 from bench.events import ORIGIN_SECRET, PATHS, STANDBY_ORIGIN_SECRET
 
 T = TypeVar("T")
@@ -44,6 +45,11 @@ class Plan:
         self.warm_events = 20 if quick else 300
         self.rss_rounds = 1 if quick else 3
         self.rss_events = 1000
+        # Lambda's CPU model: quick mode only proves it runs (one size, fast).
+        self.model_sizes = (cpu_model.ONE_VCPU_MB,) if quick else cpu_model.MEMORY_SIZES_MB
+        self.model_rounds = 1 if quick else 11
+        self.pessimistic_rounds = 1 if quick else 3  # init throttled: slow at small sizes
+        self.model_warm_events = 5 if quick else 100
 
 
 def rotated(items: Sequence[T], by: int) -> list[T]:
@@ -150,6 +156,100 @@ def measure_warm(
     return warm, rounds
 
 
+def measure_model(
+    runtime: measure.Runtime, bundle: Path, plan: Plan, default_mb: int
+) -> dict[str, Any]:
+    """Lambda's CPU model (cpu_model.py) for every route: every design at the
+    default memory size (where the goals are checked), today's and the
+    generated one at every size; or {"skipped": why} where no CPU cgroup can be made."""
+    goal_mb = default_mb if default_mb in plan.model_sizes else plan.model_sizes[0]
+    try:
+        with cpu_model.cpu_groups(plan.model_sizes) as groups:
+            samples = model_samples(runtime, bundle, plan, groups, goal_mb)
+    except cpu_model.NoCpuGroups as error:
+        log(f"Lambda CPU model skipped: {error}")
+        return {"skipped": str(error)}
+    return model_results(samples, plan, default_mb, goal_mb)
+
+
+ModelKey = tuple[str, int, str, str]  # case, memory MB, design, path
+
+
+def model_samples(
+    runtime: measure.Runtime,
+    bundle: Path,
+    plan: Plan,
+    groups: dict[int, cpu_model.CpuGroup],
+    goal_mb: int,
+) -> dict[ModelKey, list[measure.ModelStart]]:
+    tasks = [
+        (case, size, design.name, path)
+        for case in report.MODEL_CASES
+        for size in plan.model_sizes
+        for design in DESIGNS
+        if size == goal_mb or design.name in (LAZY, report.DEFAULT_DESIGN)
+        for path in PATHS
+    ]
+    samples: dict[ModelKey, list[measure.ModelStart]] = defaultdict(list)
+    for index in range(plan.model_rounds):
+        for case, size, design, path in rotated(tasks, index * 7):
+            throttle_init = case == "pessimistic"
+            if throttle_init and index >= plan.pessimistic_rounds:
+                continue
+            samples[case, size, design, path].append(
+                measure.model_start(
+                    runtime,
+                    bundle,
+                    design,
+                    path,
+                    memory_mb=size,
+                    procs_file=groups[size].procs_file,
+                    throttle_init=throttle_init,
+                    warm_events=plan.model_warm_events,
+                )
+            )
+        log(f"  model round {index + 1}/{plan.model_rounds}")
+    return samples
+
+
+def model_results(
+    samples: dict[ModelKey, list[measure.ModelStart]], plan: Plan, default_mb: int, goal_mb: int
+) -> dict[str, Any]:
+    """Medians per case, size, design and path; each round's sums; costs; prices."""
+    figures: dict[str, Any] = {}
+    rounds: dict[str, Any] = {}
+    for (case, size, design, path), starts in samples.items():
+        sums = [start.init_ms + start.first_ms for start in starts]
+        figures.setdefault(case, {}).setdefault(str(size), {}).setdefault(design, {})[path] = {
+            "init_ms": round(measure.median(start.init_ms for start in starts), 2),
+            "first_ms": round(measure.median(start.first_ms for start in starts), 2),
+            "sum_ms": round(measure.median(sums), 2),
+            "warm_us": round(measure.median(start.warm_us for start in starts), 1),
+        }
+        per_size = rounds.setdefault(case, {}).setdefault(str(size), {})
+        per_size.setdefault(design, {})[path] = [round(value, 2) for value in sums]
+    costs: dict[str, dict[str, float]] = defaultdict(dict)
+    for size, designs in figures["model"].items():
+        for design, paths in designs.items():
+            cold_ms = statistics.mean(figure["sum_ms"] for figure in paths.values())
+            warm_ms = statistics.mean(figure["warm_us"] for figure in paths.values()) / 1000
+            cost = cpu_model.cost_per_million(cold_ms, warm_ms, int(size))
+            costs[size][design] = round(cost, 4)
+    return {
+        "sizes_mb": list(plan.model_sizes),
+        "default_memory_mb": default_mb,
+        # The goals are checked at the default memory size, or where quick mode measures.
+        "goal_memory_mb": goal_mb,
+        "rounds_measured": {"model": plan.model_rounds, "pessimistic": plan.pessimistic_rounds},
+        "designs": {design.name: design.label for design in DESIGNS},
+        "figures": figures,
+        "rounds": rounds,
+        "cost_per_million_usd": costs,
+        "cold_share": cpu_model.COLD_SHARE,
+        "prices": cpu_model.PRICES,
+    }
+
+
 def measure_rss(runtime: measure.Runtime, bundle: Path, plan: Plan) -> dict[str, float]:
     samples: dict[str, list[float]] = defaultdict(list)
     for index in range(plan.rss_rounds):
@@ -209,6 +309,8 @@ def run(work_dir: Path, plan: Plan) -> dict[str, Any]:
         warm, warm_rounds = measure_warm(runtime, bundles["cached"], plan)
         log(f"Peak RSS after {plan.rss_events} events...")
         rss = measure_rss(runtime, bundles["cached"], plan)
+        log(f"Lambda CPU model ({plan.model_rounds} rounds)...")
+        model = measure_model(runtime, bundles["lambda"], plan, workspace.memory_mb)
     sizes = bundle_sizes(workspace)
     results: dict[str, Any] = {
         "quick": plan.quick,
@@ -239,6 +341,7 @@ def run(work_dir: Path, plan: Plan) -> dict[str, Any]:
             contender.name: {**cold_rounds[contender.name], "warm_us": warm_rounds[contender.name]}
             for contender in CONTENDERS
         },
+        "model": model,
     }
     results["goals"] = report.goals(results)
     results["seconds"] = round(time.perf_counter() - started, 1)
@@ -273,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments.json.parent.mkdir(parents=True, exist_ok=True)
     arguments.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(report.summary(results))
+    print("\n" + report.model_detail(results))
     print(f"\nRaw numbers: {arguments.json} ({results['seconds']} s)")
     if arguments.update_readme:
         report.update_readme(prepare.TEMPLATE_DIR / "README.md", results)

@@ -13,6 +13,13 @@ Modes:
   rss CONTENDER N           serve N events over every path, report peak RSS
   warm CONTENDER            build, then answer {"path": P, "events": N} lines on
                             stdin with the mean microseconds per event
+  model CONTENDER PATH N [GROUP]
+                            Lambda's CPU model (bench/cpu_model.py): build (the
+                            init phase), then join the CPU cgroup whose
+                            cgroup.procs file is GROUP, if given, and serve one
+                            event (the first invocation) and N more (warm);
+                            reports when init ended (time.monotonic_ns, one
+                            clock for every process) and both durations
 """
 
 from __future__ import annotations
@@ -27,6 +34,12 @@ from typing import Any, TextIO
 def report(stream: TextIO, result: dict[str, Any]) -> None:
     stream.write(json.dumps(result) + "\n")
     stream.flush()
+
+
+def join_cpu_group(procs_file: str) -> None:
+    """Move this process into a CPU cgroup (as Lambda throttles after init)."""
+    with open(procs_file, "w", encoding="ascii") as procs:
+        procs.write(str(os.getpid()))
 
 
 def main(argv: list[str]) -> int:
@@ -44,7 +57,22 @@ def main(argv: list[str]) -> int:
         report(protocol, {"status": 0})
         return 0
     serve = BY_NAME[rest[0]].build(package)
-    if mode == "cold":
+    if mode == "model":
+        init_done_ns = time.monotonic_ns()
+        event = rest_event(rest[1])
+        if len(rest) > 3:
+            join_cpu_group(rest[3])
+        started = time.perf_counter_ns()
+        status = serve(event)
+        first_ns = time.perf_counter_ns() - started
+        count = int(rest[2])
+        started = time.perf_counter_ns()
+        for _ in range(count):
+            serve(event)
+        warm_ns = time.perf_counter_ns() - started
+        result = {"init_done_ns": init_done_ns, "first_ns": first_ns, "warm_ns": warm_ns}
+        report(protocol, {"status": status, **result, "events": count})
+    elif mode == "cold":
         status = serve(rest_event(rest[1]))
         report(protocol, {"status": status, "boto3_imported": "boto3" in sys.modules})
     elif mode == "rss":

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.contenders import CONTENDERS
-from bench.report import FIGURES, figure
+from bench import cpu_model
+from bench.contenders import CONTENDERS, DESIGNS
+from bench.events import PATHS
+from bench.report import FIGURES, MODEL_CASES, figure
 
 from .baking import TEMPLATE_DIR, run
 
@@ -57,3 +59,65 @@ def test_quick_mode_reports_every_contender_and_figure(tmp_path: Path) -> None:
         assert len(rounds["warm_us"]["/api/time"]) == 2
     for contender in CONTENDERS:
         assert contender.label in result.stdout  # the markdown table
+    model = results["model"]
+    if "skipped" in model:  # not root, or no CPU controller: said in one line
+        assert "Lambda CPU model skipped:" in result.stderr
+        return
+    (size,) = model["sizes_mb"]
+    for case in MODEL_CASES:
+        for design in DESIGNS:
+            for path in PATHS:
+                figures = model["figures"][case][str(size)][design.name][path]
+                assert figures["sum_ms"] > figures["init_ms"] > 0, (case, design.name, path)
+                assert figures["first_ms"] > 0 and figures["warm_us"] > 0
+    assert all(cost > 0 for cost in model["cost_per_million_usd"][str(size)].values())
+    assert any(goal["goal"].startswith("init throttled too") for goal in results["goals"])
+    assert "Lambda CPU model" in result.stdout
+    assert not leftover_groups()
+
+
+def leftover_groups() -> list[Path]:
+    return [
+        path
+        for root in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/cpu"))
+        if root.is_dir()
+        for path in root.glob("lambda-cpu-model-*")
+    ]
+
+
+V1_MOUNTS = """\
+tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0
+cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,nodev,noexec,relatime,cpu,cpuacct 0 0
+cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0
+"""
+
+
+def test_the_model_finds_a_cgroup_v1_cpu_hierarchy() -> None:
+    assert cpu_model.cpu_hierarchy(V1_MOUNTS) == (Path("/sys/fs/cgroup/cpu,cpuacct"), 1)
+
+
+def test_the_model_finds_a_cgroup_v2_hierarchy_with_the_cpu_controller(tmp_path: Path) -> None:
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    mounts = f"cgroup2 {tmp_path} cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n"
+    assert cpu_model.cpu_hierarchy(mounts) == (tmp_path, 2)
+
+
+def test_without_a_cpu_controller_the_model_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "cgroup.controllers").write_text("memory pids\n")
+    mounts = f"cgroup2 {tmp_path} cgroup2 rw 0 0\nproc /proc proc rw 0 0\n"
+    with pytest.raises(cpu_model.NoCpuGroups):
+        cpu_model.cpu_hierarchy(mounts)
+
+
+def test_an_invocation_gets_cpu_in_proportion_to_memory() -> None:
+    assert cpu_model.quota_us(1769) == cpu_model.PERIOD_US
+    assert cpu_model.quota_us(256) == 14_471  # 14.5% of one CPU
+
+
+def test_billing_rounds_each_duration_up_and_bills_init() -> None:
+    # 1 GB: 1.2 ms bills 2 ms; a million such requests also pay $0.20.
+    assert cpu_model.billed_usd(1.2, 1024) == pytest.approx(0.002 * 0.0000133334 + 0.2e-6)
+    all_warm = cpu_model.cost_per_million(cold_ms=1.2, warm_ms=1.2, memory_mb=1024)
+    assert all_warm == pytest.approx(1e6 * (0.002 * 0.0000133334) + 0.20)
+    with_cold = cpu_model.cost_per_million(cold_ms=500, warm_ms=1.2, memory_mb=1024)
+    assert with_cold - all_warm == pytest.approx(1e4 * 0.498 * 0.0000133334)

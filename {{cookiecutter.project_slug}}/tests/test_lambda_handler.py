@@ -270,3 +270,32 @@ def test_a_session_cookie_with_a_lone_surrogate_starts_a_new_session(
     assert response["statusCode"] == 200
     assert b'<strong class="visits">1</strong>' in response_body(response)
     assert caplog.records == []
+
+
+def test_the_secret_key_can_be_loaded_during_init(s3: Any) -> None:
+    """Where init outpaces invocations (init_cpu.py), the key is loaded there and
+    the instance's first session page needs no S3 call."""
+    from .conftest import KEY_BUCKET, KEY_OBJECT
+
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+    lambda_handler.load_secret_key(app)
+    assert json.loads(s3.get_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT)["Body"].read())["current"]
+    s3.delete_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT)
+    s3.delete_bucket(Bucket=KEY_BUCKET)
+    response = make_handler(app)(rest_event("/session"), None)
+    assert response["statusCode"] == 200
+    assert "set-cookie" in response_headers(response)
+
+
+def test_a_key_store_outage_at_init_is_logged_and_retried_by_session_pages(
+    s3: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": "no-such-bucket"})
+    with caplog.at_level(logging.WARNING):
+        lambda_handler.load_secret_key(app)
+    assert "secret key" in caplog.text
+    handler = make_handler(app)
+    assert handler(rest_event("/api/time"), None)["statusCode"] == 200
+    assert handler(rest_event("/session"), None)["statusCode"] == 503
+    s3.create_bucket(Bucket="no-such-bucket")
+    assert handler(rest_event("/session"), None)["statusCode"] == 200

@@ -11,10 +11,17 @@ app config.
 
 Nothing else runs per request: API Gateway writes the access log
 (infra/access_logs.py), and Lambda logs each invocation's duration.
+
+On Lambda the session secret key is loaded during init, not by the first
+session request, whenever init has had clearly more CPU than an invocation will
+get (init_cpu.py): at 256 MB, importing boto3 and reading the key takes over a
+second in a throttled invocation. The benchmark's model of Lambda's CPU decided
+this (README.md at the template's root). Local runs skip it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +30,10 @@ from flask import Flask
 
 from .app import create_app
 from .cloudfront_origin import behind_cloudfront
+from .init_cpu import init_outpaces_invocations
 from .malformed_events import bad_request, problem_with
+
+log = logging.getLogger(__name__)
 
 # Deployed traffic is always HTTPS: session cookies must say so.
 DEPLOYED_CONFIG = {"SESSION_COOKIE_SECURE": True}
@@ -54,4 +64,19 @@ def make_handler(app: Flask) -> Handler:
     return handler
 
 
-handler = make_handler(create_app(DEPLOYED_CONFIG))
+def load_secret_key(app: Flask) -> None:
+    """Fill the app's key cache now.
+
+    A failure is logged, not raised: pages without a session still work, and
+    the first session request tries again (see sessions.py).
+    """
+    try:
+        app.session_interface.secret_keys()
+    except Exception:
+        log.warning("secret key not loaded at init; session requests will retry", exc_info=True)
+
+
+app = create_app(DEPLOYED_CONFIG)
+if init_outpaces_invocations():
+    load_secret_key(app)
+handler = make_handler(app)
