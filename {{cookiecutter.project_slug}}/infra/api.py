@@ -16,13 +16,10 @@ from .origin_secret import SLOTS, OriginSecretRefs
 
 
 class SiteApi(apigateway.LambdaRestApi):
-    """Every method requires an API key (only CloudFront has one), so a direct
-    call gets 403 from API Gateway without invoking the function.
-
-    The access log group (`AccessLogs`) and the keys (`OriginSecret<Slot>`)
-    are siblings in `scope`, not children: API Gateway refuses a second key
-    with the same value, so a key whose logical ID changed could not be
-    replaced."""
+    """The access log group (`AccessLogs`) and the keys (`OriginSecret<Slot>`)
+    are siblings in `scope`, not children, so their logical IDs do not depend
+    on this class: API Gateway refuses a second key with the same value, so a
+    key whose logical ID changed could not be replaced."""
 
     def __init__(
         self,

@@ -1,6 +1,6 @@
-"""Cost guardrails: a monthly AWS budget, and (if chosen) CloudWatch alarms.
+"""A monthly AWS budget (the alarms, when chosen, are in alarms.py).
 
-The budget is free (an account's first two budgets cost nothing) and watches
+It is free (an account's first two budgets cost nothing) and watches
 the whole account's spend: alerts at 80% of the amount actually spent and at
 100% forecast. It is created with the default stage only, so extra stages do
 not add budgets that would cost $0.02 a day each. With no `alert_email` it

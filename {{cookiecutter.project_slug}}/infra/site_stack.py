@@ -31,13 +31,6 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE_DIR = PROJECT_ROOT / "build" / "lambda"
-VIEWER_REQUEST_FILE = Path(__file__).with_name("viewer_request.js")
-
-
-def edge_name(settings: Settings, stage: str, region: str) -> str:
-    """The name of the account-wide CloudFront resources (function, cache
-    policy) of one deployment: unique per project, stage and region."""
-    return f"{settings.project_slug}-{stage}-{region}"
 
 
 class SiteStack(Stack):
@@ -51,7 +44,6 @@ class SiteStack(Stack):
         settings: Settings,
         stage: str,
         bundle_dir: Path = DEFAULT_BUNDLE_DIR,
-        viewer_request_file: Path = VIEWER_REQUEST_FILE,
         certificate_stack: CertificateStack | None = None,
         origin_secret: OriginSecretRefs | None = None,
         **kwargs: Any,
@@ -92,22 +84,16 @@ class SiteStack(Stack):
         self.cdn = SiteCdn(
             self,
             "Cdn",
+            settings=settings,
+            stage=stage,
             api=self.api,
-            origin_path=f"/{stage}",
-            name=edge_name(settings, stage, self.region),
-            price_class=settings.price_class,
-            default_ttl_seconds=settings.cache_default_ttl_seconds,
-            max_ttl_seconds=settings.cache_max_ttl_seconds,
-            viewer_request_file=viewer_request_file,
             origin_secret=self.origin_secret.sent_reference,
-            domain_names=[settings.domain_name] if settings.domain_name else None,
             certificate=certificate,
         )
         if settings.domain_name:
             from .custom_domain import point_domain_at
 
             point_domain_at(self, settings, self.cdn.distribution)
-        # One budget per account is free: only the default stage makes it.
         if settings.monthly_budget_usd > 0 and stage == settings.stage:
             monthly_budget(
                 self,

@@ -17,7 +17,8 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra import app as infra_app
-from infra.site_stack import VIEWER_REQUEST_FILE, Settings
+from infra.cdn import VIEWER_REQUEST_FILE
+from infra.site_stack import Settings
 
 from .stack_helpers import (
     DISTRIBUTION,

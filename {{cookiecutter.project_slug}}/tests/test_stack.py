@@ -16,9 +16,10 @@ from aws_cdk.assertions import Capture, Match, Template
 from flask import Flask
 from flask.testing import FlaskClient
 
+from infra.cdn import VIEWER_REQUEST_FILE
 from infra.key_bucket import SECRET_KEY_VERSION_DAYS
 from infra.origin_secret import OriginSecretRefs, parameter_prefix
-from infra.site_stack import VIEWER_REQUEST_FILE, Settings
+from infra.site_stack import Settings
 
 from .stack_helpers import (
     ACCESS_LOGS,
