@@ -94,13 +94,7 @@ class SiteStack(Stack):
             from .custom_domain import point_domain_at
 
             point_domain_at(self, settings, self.cdn.distribution)
-        if settings.monthly_budget_usd > 0 and stage == settings.stage:
-            monthly_budget(
-                self,
-                name=settings.stack_name(stage),
-                amount_usd=settings.monthly_budget_usd,
-                email=settings.alert_email,
-            )
+        monthly_budget(self, settings, stage)
         if settings.enable_alarms:
             from .alarms import SiteAlarms
 
