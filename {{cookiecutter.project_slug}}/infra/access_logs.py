@@ -2,10 +2,10 @@
 
 API Gateway writes it, not the function, so it also records the requests that
 never reach the function (throttled ones get 429 and `errorType` THROTTLED;
-timeouts 504), and the function's warm path spends no time on logging (see
-the template's benchmark). `path` is the stage's path, `/<stage>/...`, without
-the query string. `functionRequestId` is the request ID API Gateway got back
-from Lambda, the one the function's own log lines carry.
+timeouts 504), and the function spends no time on logging. `path` is the
+stage's path, `/<stage>/...`, without the query string. `functionRequestId`
+is the request ID API Gateway got back from Lambda, the one the function's own
+log lines carry.
 
 Only what is needed to follow traffic: when, method, path, status, response
 size and latencies. Never query strings, headers, cookies or bodies, which may

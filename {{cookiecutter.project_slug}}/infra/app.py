@@ -33,7 +33,7 @@ from .checks import add_checks
 from .origin_secret import CONTEXT_KEY, OriginSecretRefs, parameter_prefix
 from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
 
-# As the template's own validation: a-z, 0-9 and '-', at most 16 characters.
+# a-z, 0-9 and '-', at most 16 characters: short enough for every name built from it.
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdk.out"
 CDK_JSON = PROJECT_ROOT / "cdk.json"

@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
@@ -46,6 +46,7 @@ from aws_cdk import aws_cloudfront_origins as origins
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
+from {{ cookiecutter.package_name }}.settings import Settings
 
 PRICE_CLASSES = {
     "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
@@ -68,6 +69,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HSTS_MAX_AGE = Duration.days(2 * 365)
 # Where API Gateway looks for the API key (the API's default key source).
 API_KEY_HEADER = "x-api-key"
+VIEWER_REQUEST_FILE = Path(__file__).with_name("viewer_request.js")
 # The line of viewer_request.js that receives the custom domain at synth.
 UNSET_CANONICAL_HOST = 'var CANONICAL_HOST = "";'
 
@@ -82,38 +84,39 @@ def viewer_request_code(source: str, canonical_host: str | None) -> str:
     return source.replace(UNSET_CANONICAL_HOST, value)
 
 
+def edge_name(settings: Settings, stage: str, region: str) -> str:
+    """The name of the account-wide CloudFront resources (function, cache and
+    headers policies) of one deployment: unique per project, stage and region."""
+    return f"{settings.project_slug}-{stage}-{region}"
+
+
 class SiteCdn(Construct):
-    """A distribution whose default behaviour serves everything from the API."""
+    """A distribution whose default behaviour serves everything from the API
+    stage `/<stage>`, sending `origin_secret` in the X-Origin-Verify and
+    x-api-key headers; with `settings.domain_name`, served on that domain
+    (with `certificate`), to which every other host is redirected."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
+        settings: Settings,
+        stage: str,
         api: apigateway.RestApi,
-        origin_path: str,
-        name: str,
-        price_class: str,
-        default_ttl_seconds: int,
-        max_ttl_seconds: int,
-        viewer_request_file: Path,
         origin_secret: str,
-        domain_names: list[str] | None = None,
         certificate: acm.ICertificate | None = None,
     ) -> None:
-        """`origin_path` is the API stage's path (`/<stage>`); `name` names the
-        account-wide CloudFront resources (function, cache and headers
-        policies) and must differ between stages and regions; `origin_secret`
-        goes to the origin in the X-Origin-Verify and x-api-key headers. The first of
-        `domain_names` is where every other host is redirected."""
         super().__init__(scope, construct_id)
+        name = edge_name(settings, stage, Stack.of(self).region)
         if len(name) > MAX_FUNCTION_NAME:
             raise ValueError(f"CloudFront name {name!r} is longer than {MAX_FUNCTION_NAME}")
-        if price_class not in PRICE_CLASSES:
-            raise ValueError(f"price_class {price_class!r} is not one of {sorted(PRICE_CLASSES)}")
-
-        canonical_host = domain_names[0] if domain_names else None
-        source = viewer_request_file.read_text(encoding="utf-8")
+        if settings.price_class not in PRICE_CLASSES:
+            raise ValueError(
+                f"price_class {settings.price_class!r} is not one of {sorted(PRICE_CLASSES)}"
+            )
+        canonical_host = settings.domain_name or None
+        source = VIEWER_REQUEST_FILE.read_text(encoding="utf-8")
         self.viewer_request = cloudfront.Function(
             self,
             "ViewerRequest",
@@ -123,13 +126,15 @@ class SiteCdn(Construct):
             code=cloudfront.FunctionCode.from_inline(viewer_request_code(source, canonical_host)),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
-        self.cache_policy = self._cache_policy(name, default_ttl_seconds, max_ttl_seconds)
+        self.cache_policy = self._cache_policy(
+            name, settings.cache_default_ttl_seconds, settings.cache_max_ttl_seconds
+        )
         self.response_headers_policy = self._security_headers(name)
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment=name,
-            domain_names=domain_names,
+            domain_names=[canonical_host] if canonical_host else None,
             certificate=certificate,
             minimum_protocol_version=(
                 cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
@@ -138,7 +143,7 @@ class SiteCdn(Construct):
                 # `/x` on the site is `/<stage>/x` on the API.
                 origin=origins.RestApiOrigin(
                     api,
-                    origin_path=origin_path,
+                    origin_path=f"/{stage}",
                     # CloudFront replaces viewer-sent headers of these names.
                     custom_headers={ORIGIN_HEADER: origin_secret, API_KEY_HEADER: origin_secret},
                 ),
@@ -156,7 +161,7 @@ class SiteCdn(Construct):
                 ],
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=PRICE_CLASSES[price_class],
+            price_class=PRICE_CLASSES[settings.price_class],
         )
 
     def _security_headers(self, name: str) -> cloudfront.ResponseHeadersPolicy:

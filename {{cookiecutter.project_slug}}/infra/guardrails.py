@@ -1,6 +1,6 @@
-"""Cost guardrails: a monthly AWS budget, and (if chosen) CloudWatch alarms.
+"""A monthly AWS budget (the alarms, when chosen, are in alarms.py).
 
-The budget is free (an account's first two budgets cost nothing) and watches
+It is free (an account's first two budgets cost nothing) and watches
 the whole account's spend: alerts at 80% of the amount actually spent and at
 100% forecast. It is created with the default stage only, so extra stages do
 not add budgets that would cost $0.02 a day each. With no `alert_email` it
@@ -14,19 +14,27 @@ from aws_cdk import CfnOutput
 from aws_cdk import aws_budgets as budgets
 from constructs import Construct
 
+from {{ cookiecutter.package_name }}.settings import Settings
+
 ALERTS = (
     ("ACTUAL", 80.0),  # 80% of the amount already spent this month
     ("FORECASTED", 100.0),  # on course to spend the whole amount
 )
 
 
-def monthly_budget(scope: Construct, name: str, amount_usd: float, email: str) -> budgets.CfnBudget:
+def monthly_budget(scope: Construct, settings: Settings, stage: str) -> None:
+    """The budget, if the settings ask for one and `stage` is the default one."""
+    if settings.monthly_budget_usd <= 0 or stage != settings.stage:
+        return
+    name = settings.stack_name(stage)
+    amount_usd = settings.monthly_budget_usd
+    email = settings.alert_email
     subscribers = (
         [budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=email)]
         if email
         else []
     )
-    budget = budgets.CfnBudget(
+    budgets.CfnBudget(
         scope,
         "MonthlyBudget",
         budget=budgets.CfnBudget.BudgetDataProperty(
@@ -60,4 +68,3 @@ def monthly_budget(scope: Construct, name: str, amount_usd: float, email: str) -
             "in settings.json and redeploy"
         ),
     )
-    return budget

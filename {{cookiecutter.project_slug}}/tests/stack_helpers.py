@@ -11,17 +11,36 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint_file
 
+from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
+
 from infra.app import add_site_stack, cdk_json_context
-from infra.site_stack import HANDLER, PROJECT_ROOT, Settings, SiteStack
+from infra.site_stack import PROJECT_ROOT, Settings, SiteStack
 
 Resource = dict[str, Any]
 
-# CloudFront's managed CachingDisabled policy (fixed ID, the same in every account).
+# CloudFront's managed policies (fixed IDs, the same in every account).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+# Logical IDs, derived from construct paths only: the same in every project and
+# stage. A changed one replaces the resource on the next deploy.
+BUCKET = "SecretKeyBucketE219D54E"
+DISTRIBUTION = "CdnDistribution149FA6C8"
+FUNCTION = "Function76856677"
+FUNCTION_ROLE = "FunctionRole111A5701"
+FUNCTION_LOGS = "FunctionLogsAE28C13D"
+ACCESS_LOGS = "AccessLogs8B620ECA"
+API = "ApiF70053CD"
+USAGE_PLAN = "ApiUsagePlanDBBE8AB1"
+ORIGIN_SECRET_KEYS = ("OriginSecretBlueA3A79A85", "OriginSecretGreenED1EB4FA")
+VIEWER_REQUEST = "CdnViewerRequest187CE90A"
+CACHE_POLICY = "CdnCachePolicy957D7474"
+SECURITY_HEADERS = "CdnSecurityHeaders18AFCA21"
 
 
 def joined(value: Any, refs: dict[str, str]) -> Any:
-    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by refs[id]."""
+    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by
+    refs[id]: aws_cdk.assertions matches templates but evaluates no intrinsics."""
     if isinstance(value, str | int):
         return value
     if "Ref" in value:
@@ -34,6 +53,18 @@ def joined(value: Any, refs: dict[str, str]) -> Any:
         return joined(text, refs).split(separator)
     separator, parts = value["Fn::Join"]
     return separator.join(joined(part, refs) for part in parts)
+
+
+def properties(template: Template, logical_id: str) -> Resource:
+    """A resource's properties, for tests that compute with them (e.g. a model
+    of CloudFront's cache) rather than match them."""
+    return template.to_json()["Resources"][logical_id]["Properties"]
+
+
+def function_config(template: Template) -> Resource:
+    """The config the stack gives the function, the bucket's name as "the-bucket"."""
+    variables = properties(template, FUNCTION)["Environment"]["Variables"]
+    return json.loads(joined(variables[OVERRIDE_VARIABLE], {BUCKET: "the-bucket"}))
 
 
 def new_app(outdir: Path, **context: str) -> cdk.App:
@@ -57,41 +88,6 @@ def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Templa
         env=cdk.Environment(region=settings.aws_region),
     )
     return Template.from_stack(stack)
-
-
-def only(template: Template, resource_type: str) -> Resource:
-    found = template.find_resources(resource_type)
-    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
-    return next(iter(found.values()))
-
-
-def site_function_id(template: Template) -> str:
-    """The site's Lambda function (CDK may add helper functions of its own,
-    e.g. to read a certificate ARN across regions)."""
-    found = template.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": HANDLER}})
-    assert len(found) == 1, f"expected one function with handler {HANDLER}, found {sorted(found)}"
-    return next(iter(found))
-
-
-def site_function(template: Template) -> Resource:
-    return template.to_json()["Resources"][site_function_id(template)]
-
-
-def log_group_id(template: Template, construct_id: str) -> str:
-    """One of the stack's log groups, "FunctionLogs" or "AccessLogs"."""
-    found = [
-        logical
-        for logical in template.find_resources("AWS::Logs::LogGroup")
-        if logical.startswith(construct_id)
-    ]
-    assert len(found) == 1, f"expected one {construct_id} log group, found {found}"
-    return found[0]
-
-
-def logical_id(template: Template, resource_type: str) -> str:
-    found = template.find_resources(resource_type)
-    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
-    return next(iter(found))
 
 
 def cfn_lint_findings(template: Template, region: str, work_dir: Path) -> list[str]:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Capture, Template
 
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 from infra.access_logs import LOGGING_POLICY
 from infra.site_stack import Settings
 
-from .stack_helpers import Resource, cfn_lint_findings, joined, log_group_id, only, synth_app
+from .stack_helpers import ACCESS_LOGS, Resource, cfn_lint_findings, joined, synth_app
 
 # What a request may carry that must never reach a log line.
 NEVER_LOGGED = ("querystring", "header", "cookie", "body", "sourceip", "useragent", "$input")
@@ -24,9 +24,11 @@ NEVER_LOGGED = ("querystring", "header", "cookie", "body", "sourceip", "useragen
 def test_the_stage_writes_one_json_line_per_request_to_the_access_log(
     template: Template, settings: Settings
 ) -> None:
-    setting = only(template, "AWS::ApiGateway::Stage")["Properties"]["AccessLogSetting"]
+    access_log = Capture()
+    template.has_resource_properties("AWS::ApiGateway::Stage", {"AccessLogSetting": access_log})
+    setting = access_log.as_object()
     # The log group's ARN without the ":*" its GetAtt has (a recommended feature flag).
-    refs = {"AWS::AccountId": "123456789012", log_group_id(template, "AccessLogs"): "access"}
+    refs = {"AWS::AccountId": "123456789012", ACCESS_LOGS: "access"}
     assert joined(setting["DestinationArn"], refs) == (
         f"arn:aws:logs:{settings.aws_region}:123456789012:log-group:access"
     )
@@ -71,10 +73,11 @@ def test_the_stage_depends_on_the_regions_logging_stack_not_its_own_role(
 
 
 def logging_role(logging_template: Template) -> Resource:
-    setting = only(logging_template, "AWS::ApiGateway::Account")["Properties"]
-    role_id, attribute = setting["CloudWatchRoleArn"]["Fn::GetAtt"]
-    assert attribute == "Arn"
-    return logging_template.to_json()["Resources"][role_id]
+    role_arn = Capture()
+    logging_template.has_resource_properties(
+        "AWS::ApiGateway::Account", {"CloudWatchRoleArn": {"Fn::GetAtt": [role_arn, "Arn"]}}
+    )
+    return logging_template.to_json()["Resources"][role_arn.as_string()]
 
 
 def test_api_gateway_logs_through_a_role_with_awss_policy_for_it(

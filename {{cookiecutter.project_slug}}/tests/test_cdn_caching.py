@@ -26,7 +26,14 @@ from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make
 
 from .events import response_body, response_headers, rest_event
 from .pages import visits_on
-from .stack_helpers import CACHING_DISABLED, joined, logical_id, only, site_function
+from .stack_helpers import (
+    CACHE_POLICY,
+    CACHING_DISABLED,
+    DISTRIBUTION,
+    function_config,
+    joined,
+    properties,
+)
 
 PUBLIC_HOST = "www.example.com"
 UNCACHEABLE = ("no-store", "no-cache", "private")
@@ -61,8 +68,7 @@ class CloudFrontModel:
 
     @classmethod
     def from_template(cls, template: Template, handler: Any) -> CloudFrontModel:
-        distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
-        config = distribution["DistributionConfig"]
+        config = properties(template, DISTRIBUTION)["DistributionConfig"]
         behavior = config["DefaultCacheBehavior"]
         [origin] = config["Origins"]
         origin_headers = {
@@ -71,9 +77,8 @@ class CloudFrontModel:
         }
         if behavior["CachePolicyId"] == CACHING_DISABLED:
             return cls(handler, 0, 0, 0, False, False, origin_headers)
-        policy_id = logical_id(template, "AWS::CloudFront::CachePolicy")
-        assert behavior["CachePolicyId"] == {"Ref": policy_id}
-        policy = only(template, "AWS::CloudFront::CachePolicy")["Properties"]["CachePolicyConfig"]
+        assert behavior["CachePolicyId"] == {"Ref": CACHE_POLICY}
+        policy = properties(template, CACHE_POLICY)["CachePolicyConfig"]
         key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
         return cls(
             handler,
@@ -140,9 +145,7 @@ def visits(response: Response) -> int:
 
 @pytest.fixture
 def site(template: Template, tmp_path: Path) -> Flask:
-    variables = site_function(template)["Properties"]["Environment"]["Variables"]
-    bucket = logical_id(template, "AWS::S3::Bucket")
-    deployed = json.loads(joined(variables["JSON_CONFIG_OVERRIDE"], {bucket: "unused"}))
+    deployed = function_config(template)
     return create_app(
         {
             **DEPLOYED_CONFIG,

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from {{ cookiecutter.package_name }} import create_app, secret_admin
+from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.secret_key import (
     S3_ATTEMPTS,
     S3_CONNECT_TIMEOUT,
@@ -23,6 +23,8 @@ from {{ cookiecutter.package_name }}.secret_key import (
     SecretKeys,
 )
 from {{ cookiecutter.package_name }}.settings import load_settings
+
+from infra import secret_admin
 
 from .conftest import KEY_BUCKET, KEY_OBJECT
 from .pages import visits_on

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -299,3 +301,22 @@ def test_a_key_store_outage_at_init_is_logged_and_retried_by_session_pages(
     assert handler(rest_event("/session"), None)["statusCode"] == 503
     s3.create_bucket(Bucket="no-such-bucket")
     assert handler(rest_event("/session"), None)["statusCode"] == 200
+
+
+def test_the_runtime_package_holds_only_what_the_handler_loads() -> None:
+    """The package is the Lambda bundle: operator tools (they need boto3's
+    CloudFormation and the app's admin paths) live outside it, in infra/."""
+    package = Path(lambda_handler.__file__).parent
+    script = (
+        f"import sys, {package.name}.lambda_handler\n"
+        f"print(*(m for m in sys.modules if m.startswith('{package.name}.')))"
+    )
+    loaded = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=package.parent,
+    ).stdout.split()
+    modules = {f"{package.name}.{path.stem}" for path in package.glob("*.py")}
+    assert modules - {f"{package.name}.__init__"} == set(loaded)

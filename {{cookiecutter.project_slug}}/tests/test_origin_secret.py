@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 from moto import mock_aws
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER, behind_cloudfront
@@ -29,7 +29,15 @@ from infra.origin_secret import (
 )
 from infra.site_stack import PROJECT_ROOT, Settings
 
-from .stack_helpers import logical_id, only, site_function, synth_app
+from .stack_helpers import (
+    API,
+    DISTRIBUTION,
+    ORIGIN_SECRET_KEYS,
+    USAGE_PLAN,
+    function_config,
+    properties,
+    synth_app,
+)
 
 REGION = "us-east-1"
 PREFIX = "/site/dev/origin-secret"
@@ -244,18 +252,8 @@ def undeployed_refs(settings: Settings) -> OriginSecretRefs:
 
 
 def origin_headers(template: Template) -> dict[str, str]:
-    distribution = only(template, "AWS::CloudFront::Distribution")["Properties"]
-    [origin] = distribution["DistributionConfig"]["Origins"]
+    [origin] = properties(template, DISTRIBUTION)["DistributionConfig"]["Origins"]
     return {h["HeaderName"]: h["HeaderValue"] for h in origin["OriginCustomHeaders"]}
-
-
-def function_config(template: Template) -> dict[str, Any]:
-    variables = site_function(template)["Properties"]["Environment"]["Variables"]
-    bucket = logical_id(template, "AWS::S3::Bucket")
-    parts = variables["JSON_CONFIG_OVERRIDE"]["Fn::Join"][1]
-    text = "".join(part if isinstance(part, str) else "the-bucket" for part in parts)
-    assert all(part == {"Ref": bucket} for part in parts if not isinstance(part, str))
-    return json.loads(text)
 
 
 def test_nothing_in_the_template_derives_from_the_stack_id(template: Template) -> None:
@@ -298,32 +296,41 @@ def test_a_deploy_pins_the_versions_it_read(
 
 
 def test_every_method_requires_an_api_key(template: Template) -> None:
-    methods = template.find_resources("AWS::ApiGateway::Method").values()
-    assert len(methods) == 2  # the root and {proxy+}
-    assert all(method["Properties"]["ApiKeyRequired"] is True for method in methods)
+    template.resource_count_is("AWS::ApiGateway::Method", 2)  # the root and {proxy+}
+    template.all_resources_properties("AWS::ApiGateway::Method", {"ApiKeyRequired": True})
 
 
 def test_the_api_keys_are_the_two_slots_in_one_throttled_usage_plan(
     template: Template, settings: Settings
 ) -> None:
     refs = undeployed_refs(settings)
-    keys = template.find_resources("AWS::ApiGateway::ApiKey")
-    assert sorted(key["Properties"]["Value"] for key in keys.values()) == refs.accepted_references
-    assert all(key["Properties"]["Enabled"] is True for key in keys.values())
-    plan = only(template, "AWS::ApiGateway::UsagePlan")["Properties"]
-    assert plan["Throttle"] == {
-        "RateLimit": settings.throttle_rate_limit,
-        "BurstLimit": settings.throttle_burst_limit,
-    }
-    assert "Quota" not in plan
-    [stage] = plan["ApiStages"]
-    assert stage["ApiId"] == {"Ref": logical_id(template, "AWS::ApiGateway::RestApi")}
-    assert stage["Stage"] == {"Ref": logical_id(template, "AWS::ApiGateway::Stage")}
-    plan_id = logical_id(template, "AWS::ApiGateway::UsagePlan")
-    links = template.find_resources("AWS::ApiGateway::UsagePlanKey").values()
-    assert sorted(link["Properties"]["KeyId"]["Ref"] for link in links) == sorted(keys)
-    assert all(link["Properties"]["UsagePlanId"] == {"Ref": plan_id} for link in links)
-    assert all(link["Properties"]["KeyType"] == "API_KEY" for link in links)
+    template.resource_count_is("AWS::ApiGateway::ApiKey", 2)
+    template.resource_count_is("AWS::ApiGateway::UsagePlanKey", 2)
+    for key_id, value in zip(ORIGIN_SECRET_KEYS, refs.accepted_references, strict=True):
+        template.has_resource(
+            "AWS::ApiGateway::ApiKey", {"Properties": {"Value": value, "Enabled": True}}
+        )
+        template.has_resource_properties(
+            "AWS::ApiGateway::UsagePlanKey",
+            {"KeyId": {"Ref": key_id}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": USAGE_PLAN}},
+        )
+    template.resource_count_is("AWS::ApiGateway::UsagePlan", 1)
+    template.has_resource_properties(
+        "AWS::ApiGateway::UsagePlan",
+        {
+            "Throttle": {
+                "RateLimit": settings.throttle_rate_limit,
+                "BurstLimit": settings.throttle_burst_limit,
+            },
+            "Quota": Match.absent(),
+            "ApiStages": [
+                {
+                    "ApiId": {"Ref": API},
+                    "Stage": {"Ref": Match.string_like_regexp("^ApiDeploymentStage")},
+                }
+            ],
+        },
+    )
 
 
 # The make targets

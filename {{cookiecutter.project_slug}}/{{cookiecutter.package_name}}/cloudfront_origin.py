@@ -18,7 +18,7 @@ to `X-Forwarded-For`, CloudFront (the visitor's address) then API Gateway
 <CloudFront edge>` and the visitor is the second address from the right. This
 is werkzeug's `ProxyFix(x_for=2, x_proto=1, x_host=1)`; this one function does
 the check and the rewrite in a fraction of ProxyFix's per-request cost (about
-4 µs, 5% of a warm request; see the template's benchmark).
+4 µs, 5% of a warm request).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Rotate or revoke the deployed site's session secret key.
 
-    python -m {{ cookiecutter.package_name }}.secret_admin rotate [--stage STAGE | --bucket NAME]
-    python -m {{ cookiecutter.package_name }}.secret_admin revoke [--stage STAGE | --bucket NAME]
+    python -m infra.secret_admin rotate [--stage STAGE | --bucket NAME]
+    python -m infra.secret_admin revoke [--stage STAGE | --bucket NAME]
 
 rotate: a new key signs new cookies; the old one keeps verifying existing
     cookies until the session lifetime (Flask's PERMANENT_SESSION_LIFETIME,
@@ -27,10 +27,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .app import create_app
-from .config import DEFAULTS
-from .secret_key import KeyDocumentError, KeyStore, S3KeyStore, SecretKeys
-from .settings import load_settings
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.config import DEFAULTS
+from {{ cookiecutter.package_name }}.secret_key import (
+    KeyDocumentError,
+    KeyStore,
+    S3KeyStore,
+    SecretKeys,
+)
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 BUCKET_OUTPUT = "SecretKeyBucketName"
 
