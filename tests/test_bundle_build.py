@@ -205,11 +205,10 @@ def test_bundle_serves_a_request_on_its_own(built: Build) -> None:
 def test_second_build_does_nothing(built: Build) -> None:
     stamp = built.output / ".bundle-fingerprint"
     before = stamp.stat().st_mtime_ns, built.output.stat().st_ino
-    result, seconds = build_bundle(built.project)
+    result, _ = build_bundle(built.project)
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
     assert (stamp.stat().st_mtime_ns, built.output.stat().st_ino) == before
-    assert seconds < built.seconds + 1
 
 
 def test_a_changed_source_file_triggers_a_rebuild(built: Build) -> None:

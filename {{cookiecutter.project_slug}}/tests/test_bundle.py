@@ -157,7 +157,8 @@ def test_fingerprint_follows_the_sources_settings_and_bytecode_format(
     seen = {original, stamp(python=None)}
     (package / "templates" / "index.html").write_text("<p>changed</p>")
     seen.add(stamp())
-    for changed in ({"architecture": "x86_64"}, {"python_version": "3.99"}):
+    other = "arm64" if settings.architecture == "x86_64" else "x86_64"
+    for changed in ({"architecture": other}, {"python_version": "3.99"}):
         seen.add(stamp(dataclasses.replace(settings, **changed)))
     assert len(seen) == 5
 
