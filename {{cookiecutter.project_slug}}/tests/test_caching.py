@@ -14,7 +14,6 @@ import pytest
 from flask import Flask, make_response, request, session
 from flask.testing import FlaskClient
 
-from {{ cookiecutter.package_name }}.errors import ERROR_PAGE_MAX_AGE
 from {{ cookiecutter.package_name }}.views import public
 
 
@@ -65,16 +64,6 @@ def test_a_view_without_cache_headers_is_public_for_the_default_ttl(
     response = client.get(add_view(app, plain))
     assert response.cache_control.public
     assert response.cache_control.max_age == app.config["CACHE_DEFAULT_TTL"]
-
-
-def test_a_missing_page_without_cookies_stays_public(app: Flask, client: FlaskClient) -> None:
-    """The 404 page's own header (errors.py) is kept: it touched no cookie."""
-    response = client.get("/no-such-page")
-    assert response.status_code == 404
-    assert response.cache_control.public
-    assert response.cache_control.max_age == min(
-        ERROR_PAGE_MAX_AGE, app.config["CACHE_DEFAULT_TTL"]
-    )
 
 
 def public_page_reading_a_cookie() -> Any:
