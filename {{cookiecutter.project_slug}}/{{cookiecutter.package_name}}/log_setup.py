@@ -21,7 +21,8 @@ from collections.abc import Mapping
 
 from .init_cpu import FUNCTION_VARIABLE
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# No time: the development server's request lines, which go through it too, carry their own.
+TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
 # Lambda's level names (settings.APPLICATION_LOG_LEVELS) that Python spells differently.
 _PYTHON_NAMES = {"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}
 
