@@ -167,8 +167,12 @@ def joined(
     """One row per 5xx response, with the first error the function logged for
     it, then one per error logged for a request that got no 5xx; newest first."""
     errors_by_request: dict[str, Mapping[str, str]] = {}
+    outside_requests = []  # e.g. an init that failed: no request ID
     for line in reversed(function_errors):  # newest first: keep each request's first line
-        errors_by_request[_value(line, "fnRequestId")] = line
+        if request_id := _value(line, "fnRequestId"):
+            errors_by_request[request_id] = line
+        else:
+            outside_requests.append(line)
     rows = []
     for response in server_errors:
         function_request = _value(response, "functionRequestId")
@@ -182,13 +186,13 @@ def joined(
                 error=_error_of(line) if line else _value(response, "errorType") or NO_VALUE,
             )
         )
-    for request_id, line in errors_by_request.items():
+    for line in [*errors_by_request.values(), *outside_requests]:
         rows.append(
             Row(
                 time=line["@timestamp"][:19],
                 status=NO_VALUE,
                 request=NO_VALUE,
-                request_id=request_id or NO_VALUE,
+                request_id=_value(line, "fnRequestId") or NO_VALUE,
                 error=_error_of(line),
             )
         )

@@ -259,6 +259,20 @@ def test_5xx_and_function_errors_are_joined_on_the_request_id_newest_first() -> 
     ]
 
 
+def test_errors_outside_any_request_are_each_kept() -> None:
+    """An init that failed logs with an empty request ID, each time it fails."""
+    failed_init = {"fnRequestId": "", "errorName": "ImportError", "detail": "no module x"}
+    lines = [
+        {"@timestamp": "2026-11-27 10:00:02.000", **failed_init},
+        {"@timestamp": "2026-11-27 10:00:01.000", **failed_init},
+    ]
+    rows = joined([], lines)
+    assert [(row.time, row.request_id, row.error) for row in rows] == [
+        ("2026-11-27 10:00:02", "-", "ImportError: no module x"),
+        ("2026-11-27 10:00:01", "-", "ImportError: no module x"),
+    ]
+
+
 def test_the_table_is_one_line_per_row_under_a_header() -> None:
     lines = table(joined(cells(ACCESS_ROWS), cells(FUNCTION_ROWS))).splitlines()
     assert lines[0].split() == ["TIME", "(UTC)", "STATUS", "REQUEST", "REQUEST", "ID", "ERROR"]
