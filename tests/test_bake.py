@@ -119,7 +119,7 @@ def test_files_of_options_not_chosen_are_removed(baked: tuple[Path, dict]) -> No
     project, context = baked
     has_domain = bool(context["domain_name"])
     assert (project / "infra" / "custom_domain.py").is_file() == has_domain
-    assert (project / "tests" / "test_custom_domain.py").is_file() == has_domain
+    assert (project / "tests" / "infra" / "test_custom_domain.py").is_file() == has_domain
     assert (project / "infra" / "alarms.py").is_file() == context["enable_alarms"]
 
 

@@ -27,7 +27,7 @@ def test_cdk_cli_synth_finds_every_feature_flag_configured(cookies_session: Any)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     tests = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "-rs", "tests/test_cdk_flags.py"],
+         "-rs", "tests/infra/test_cdk_flags.py"],
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
     )  # fmt: skip

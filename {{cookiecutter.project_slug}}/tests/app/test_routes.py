@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .pages import visits_on
+from ..pages import visits_on
 
 
 def test_index_shows_the_host_it_is_served_on(client: FlaskClient) -> None:
