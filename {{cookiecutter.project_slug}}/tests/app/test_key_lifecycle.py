@@ -26,8 +26,8 @@ from {{ cookiecutter.package_name }}.settings import load_settings
 
 from infra import secret_admin
 
-from .conftest import KEY_BUCKET, KEY_OBJECT
 from ..pages import visits_on
+from .conftest import KEY_BUCKET, KEY_OBJECT
 
 DAY = 86_400
 
