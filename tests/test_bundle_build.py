@@ -16,7 +16,7 @@ import pytest
 
 from bench.events import project_events
 
-from .baking import TEMPLATE_DIR, run
+from .baking import bake, run, settings_of
 
 FORWARDED_HOST = {"X-Forwarded-Host": "www.example.com"}
 
@@ -64,25 +64,18 @@ def build_bundle(project: Path, *extra: str) -> tuple[Any, float]:
 
 @pytest.fixture(params=list(ANSWERS), scope="module")
 def built(request: pytest.FixtureRequest, cookies_session: Any) -> Build:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        baked = cookies_session.bake(
-            extra_context=ANSWERS[request.param], template=str(TEMPLATE_DIR)
-        )
-    assert baked.exit_code == 0, baked.exception
-    result, seconds = build_bundle(baked.project_path)
+    project, answers = bake(cookies_session, ANSWERS[request.param])
+    result, seconds = build_bundle(project)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    version = json.loads(
-        (baked.project_path / baked.context["package_name"] / "settings.json").read_text()
-    )["python_version"]
+    version = settings_of(project, answers["package_name"])["python_version"]
     return Build(
-        project=baked.project_path,
-        package=baked.context["package_name"],
+        project=project,
+        package=answers["package_name"],
         architecture=request.param,
-        output=baked.project_path / "build" / "lambda",
+        output=project / "build" / "lambda",
         stdout=result.stdout,
         seconds=seconds,
-        runtime_python=runtime_python(baked.project_path, version),
+        runtime_python=runtime_python(project, version),
     )
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from botocore.loaders import Loader
 
-from .baking import TEMPLATE_DIR, run
+from .baking import TEMPLATE_DIR, bake, run
 
 pytestmark = pytest.mark.xdist_group("workflows")
 
@@ -55,13 +55,7 @@ jobs:
 
 @pytest.fixture(params=list(COMBINATIONS), scope="module")
 def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[Path, dict[str, Any]]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(
-            extra_context=COMBINATIONS[request.param], template=str(TEMPLATE_DIR)
-        )
-    assert result.exit_code == 0, result.exception
-    return result.project_path, result.context
+    return bake(cookies_session, COMBINATIONS[request.param])
 
 
 @pytest.fixture(scope="session")
