@@ -53,10 +53,6 @@ class Workspace:
     runtime_version: str  # e.g. "3.13.0"
     memory_mb: int  # the project's Lambda memory size
 
-    @property
-    def has_runtime_version(self) -> bool:
-        return self.runtime_version.rsplit(".", 1)[0] == self.python_version
-
 
 def host_architecture() -> str:
     machine = platform.machine().lower()
@@ -94,8 +90,8 @@ def bake(into: Path) -> tuple[Path, dict[str, str]]:
         env=env,
     )
     (project,) = (path for path in into.iterdir() if (path / ".cookiecutter.json").is_file())
-    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
-    return project, answers.get("cookiecutter", answers)
+    replay = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    return project, replay["cookiecutter"]
 
 
 def build_bundle(project: Path, output: Path, *options: str) -> str:
