@@ -111,10 +111,20 @@ def bake(
     return result.project_path, result.context
 
 
-def run_project_tests(project: Path) -> subprocess.CompletedProcess[str]:
-    """The baked project's own test suite, in this (shared) environment."""
+def run_project_tests(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The baked project's own test suite (or what `arguments` select), in this environment."""
     return run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            *arguments,
+        ],
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1"},
     )

@@ -221,12 +221,18 @@ def test_no_bytecode_option_skips_the_search(
     assert "NOTICE" not in capsys.readouterr().out
 
 
+# ELF e_machine values (little-endian u16 at offset 18 of the header).
+ELF_MACHINES = {"arm64": 183, "x86_64": 62}
+
+
 @pytest.mark.network
 def test_real_build_downloads_wheels_for_the_lambda(tmp_path: Path, settings: Settings) -> None:
     output = tmp_path / "lambda"
     assert bundle.main(["--output", str(output), "--no-bytecode"]) == 0
     [speedups] = (output / "markupsafe").glob("_speedups*.so")
-    elf_machine = int.from_bytes(speedups.read_bytes()[18:20], "little")
-    assert elf_machine == {"arm64": 183, "x86_64": 62}[settings.architecture]
+    assert f"cpython-{settings.python_version.replace('.', '')}" in speedups.name
+    header = speedups.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF"
+    assert int.from_bytes(header[18:20], "little") == ELF_MACHINES[settings.architecture]
     assert not (output / "boto3").exists()
     assert not (output / "botocore").exists()
