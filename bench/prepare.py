@@ -33,7 +33,7 @@ TEMPLATE_DIR = BENCH_DIR.parent
 RUNTIME_REQUIREMENTS = BENCH_DIR / "runtime.txt"
 ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 FIND_INTERPRETER = (
-    "import sys; from build_tools.bundle import find_python; print(find_python(sys.argv[1]) or '')"
+    "import sys; from build_tools.tools import find_python; print(find_python(sys.argv[1]) or '')"
 )
 
 

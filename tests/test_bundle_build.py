@@ -43,7 +43,7 @@ class Build:
 
 
 FIND_PYTHON = (
-    "import sys; from build_tools.bundle import find_python; print(find_python(sys.argv[1]) or '')"
+    "import sys; from build_tools.tools import find_python; print(find_python(sys.argv[1]) or '')"
 )
 
 
