@@ -26,9 +26,8 @@ ARCHITECTURES = {
     "arm64": lambda_.Architecture.ARM_64,
     "x86_64": lambda_.Architecture.X86_64,
 }
-# API Gateway's default (and, without a quota increase, maximum) integration
-# timeout. A function timeout at or below it means the function, not API
-# Gateway, decides when a request has taken too long.
+# API Gateway's integration timeout (the maximum without a quota increase): at or below
+# it, the function, not API Gateway, decides when a request has taken too long.
 API_INTEGRATION_TIMEOUT_SECONDS = 29
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
