@@ -26,7 +26,8 @@ from aws_cdk import aws_cloudfront_origins as origins
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
-from {{ cookiecutter.package_name }}.settings import Settings
+
+from .deployment import Deployment
 
 PRICE_CLASSES = {
     "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
@@ -64,12 +65,6 @@ def viewer_request_code(source: str, canonical_host: str | None) -> str:
     return source.replace(UNSET_CANONICAL_HOST, value)
 
 
-def edge_name(settings: Settings, stage: str, region: str) -> str:
-    """The name of the account-wide CloudFront resources (function, cache and
-    headers policies) of one deployment: unique per project, stage and region."""
-    return f"{settings.project_slug}-{stage}-{region}"
-
-
 class SiteCdn(Construct):
     """A distribution whose default behaviour serves everything from the API
     stage `/<stage>`, sending `origin_secret` in the X-Origin-Verify and
@@ -81,14 +76,14 @@ class SiteCdn(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
-        stage: str,
+        deployment: Deployment,
         api: apigateway.RestApi,
         origin_secret: str,
         certificate: acm.ICertificate | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        name = edge_name(settings, stage, Stack.of(self).region)
+        settings = deployment.settings
+        name = deployment.edge_name(Stack.of(self).region)
         if len(name) > MAX_FUNCTION_NAME:
             raise ValueError(f"CloudFront name {name!r} is longer than {MAX_FUNCTION_NAME}")
         if settings.price_class not in PRICE_CLASSES:
@@ -123,7 +118,7 @@ class SiteCdn(Construct):
                 # `/x` on the site is `/<stage>/x` on the API.
                 origin=origins.RestApiOrigin(
                     api,
-                    origin_path=f"/{stage}",
+                    origin_path=f"/{deployment.stage}",
                     # CloudFront replaces viewer-sent headers of these names.
                     custom_headers={ORIGIN_HEADER: origin_secret, API_KEY_HEADER: origin_secret},
                 ),
