@@ -1,11 +1,9 @@
 """Build the Lambda code into build/lambda, without Docker (`make build`).
 
-The locked dependencies as Lambda wheels, except boto3 and botocore (the runtime
-has them), the app package beside them, and bytecode compiled by the runtime's
-Python when uv can find or install it (else sources only). Tests, caches and
-console scripts stay out. A fingerprint of the inputs, kept in the output, skips
-a rebuild when none changed; a build is staged beside the output and swapped in
-whole, so a failed one leaves the previous bundle in place.
+The locked dependencies as Lambda wheels (not boto3 and botocore: the runtime has them),
+the app package, and bytecode when uv can find or install the runtime's Python; no
+tests, caches or console scripts. Nothing is rebuilt while the inputs' fingerprint is
+unchanged, and a build is swapped in whole, so a failed one leaves the last in place.
 """
 
 from __future__ import annotations

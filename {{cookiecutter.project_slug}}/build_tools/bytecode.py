@@ -1,7 +1,5 @@
-"""Bytecode for the Lambda runtime, compiled by its own Python version.
-
-Lambda's code directory is read-only: without bytecode in the bundle, every
-cold start recompiles each module it imports.
+"""Bytecode for the Lambda runtime, compiled by its own Python version: the code
+directory is read-only, so without it every cold start recompiles what it imports.
 """
 
 from __future__ import annotations

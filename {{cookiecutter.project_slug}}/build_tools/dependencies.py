@@ -14,10 +14,8 @@ RUNTIME_PROVIDED = ("boto3", "botocore")
 
 
 def install_dependencies(target: Path, settings: Settings) -> None:
-    """Install uv.lock's runtime pins into `target`, hashes checked, wheels only.
-
-    A dependency with no wheel for the target fails the install, and uv names it.
-    """
+    """Install uv.lock's runtime pins into `target`, hashes checked, wheels only (uv
+    names a dependency that has no wheel for the Lambda)."""
     requirements = target / "requirements.txt"
     excluded = [option for name in RUNTIME_PROVIDED for option in ("--no-emit-package", name)]
     # fmt: off
