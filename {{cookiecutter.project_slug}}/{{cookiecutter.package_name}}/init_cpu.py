@@ -44,10 +44,8 @@ def invocation_share(environ: Mapping[str, str]) -> float | None:
 def init_outpaces_invocations(
     environ: Mapping[str, str] = os.environ, init_share: float | None = None
 ) -> bool:
-    """True on Lambda when init has had clearly more CPU than an invocation will.
-
-    `init_share` defaults to the share measured now (call it at the end of init).
-    """
+    """True on Lambda when init has had (`init_share`, default: measured now) clearly
+    more CPU than an invocation will."""
     if not environ.get(FUNCTION_VARIABLE):
         return False
     invocation = invocation_share(environ)

@@ -28,10 +28,7 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def make_handler(app: Flask) -> Handler:
-    """A Lambda handler serving `app` behind CloudFront (cloudfront_origin.py).
-
-    An event the adapter cannot read gets 400 and a log line, not a function error.
-    """
+    """A Lambda handler serving `app` behind CloudFront (cloudfront_origin.py)."""
     wsgi_app = behind_cloudfront(app.wsgi_app, app.config["ORIGIN_SECRET"])
     serve = make_lambda_handler(wsgi_app, binary_support=True)
 

@@ -97,8 +97,7 @@ def changed(
     change: Callable[[SecretKeys], SecretKeys],
     replace_unreadable: bool,
 ) -> SecretKeys:
-    """`change(read())`, or with `replace_unreadable` new keys in place of a
-    document `read` cannot parse (nothing in it can be trusted or kept)."""
+    """`change(read())`; with `replace_unreadable`, new keys for an unreadable document."""
     try:
         stored = read()
     except KeyDocumentError:
@@ -161,8 +160,7 @@ class S3KeyStore:
     def update(
         self, change: Callable[[SecretKeys], SecretKeys], replace_unreadable: bool = False
     ) -> SecretKeys:
-        """Read-modify-write that never overwrites a concurrent change (not even
-        a repair of an unreadable document)."""
+        """Read-modify-write that never overwrites a concurrent change."""
         for _ in range(UPDATE_ATTEMPTS):
             stored = self._read_document()
             if stored is None:
