@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bench.events import project_events
+from bench.prepare import FIND_INTERPRETER
 
 from .baking import bake, run, run_project_tests, settings_of
 
@@ -42,14 +43,9 @@ class Build:
     runtime_python: str | None  # the Lambda runtime's Python version, if this machine has it
 
 
-FIND_PYTHON = (
-    "import sys; from build_tools.tools import find_python; print(find_python(sys.argv[1]) or '')"
-)
-
-
 def runtime_python(project: Path, version: str) -> str | None:
     """Python `version` as the bundle builder finds it, or None."""
-    result = run([sys.executable, "-c", FIND_PYTHON, version], cwd=project)
+    result = run([sys.executable, "-c", FIND_INTERPRETER, version], cwd=project)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip() or None
 
