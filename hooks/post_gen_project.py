@@ -28,11 +28,11 @@ REPLAY_FILE = Path(".cookiecutter.json")
 OPTIONAL_FILES = {
     "custom domain (domain_name)": (
         lambda answers: bool(answers["domain_name"]),
-        ["infra/custom_domain.py", "tests/test_custom_domain.py"],
+        ["infra/custom_domain.py", "tests/infra/test_custom_domain.py"],
     ),
     "CloudWatch alarms (enable_alarms)": (
         lambda answers: answers["enable_alarms"] is True,
-        ["infra/alarms.py", "tests/test_alarms.py"],
+        ["infra/alarms.py", "tests/infra/test_alarms.py"],
     ),
 }
 

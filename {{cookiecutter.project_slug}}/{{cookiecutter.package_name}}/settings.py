@@ -1,9 +1,7 @@
 """The answers given when this project was generated, as one typed object.
 
-`settings.json` beside this module is the single source of truth for the
-deployment's shape: the Flask app reads it for its defaults, and the
-infrastructure code reads it for the Lambda, API Gateway and CloudFront
-settings. Edit the JSON (not this module) to change a value.
+`settings.json` beside it is the single source of truth for the app's defaults and the
+infrastructure's shape: edit the JSON, not this module, to change a value.
 """
 
 from __future__ import annotations

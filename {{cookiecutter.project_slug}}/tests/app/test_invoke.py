@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from .events import rest_event
-from .invoke import main
+from ..events import rest_event
+from ..invoke import main
 
 
 def test_a_path_runs_through_the_handler_and_prints_like_curl(
