@@ -40,9 +40,12 @@ OTHER_MODULES = {
     "cattrs": ("cattr",),
     "cffi": ("_cffi_backend",),
     "cfn-lint": ("cfnlint",),
+    "gitpython": ("git",),
     "jsonpatch": ("jsonpatch_cli",),
+    "markdown-it-py": ("markdown_it",),
     "pytest": ("_pytest", "py"),
     "python-dateutil": ("dateutil",),
+    "python-slugify": ("slugify",),
     "pyyaml": ("yaml", "_yaml"),
     "sympy": ("isympy",),
 }
