@@ -138,3 +138,43 @@ def test_update_merges_the_templates_new_commit_into_the_project(
     assert linted.returncode == 0, linted.stdout
     checked = make(project, "template-check", tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def cookiecutter_bake(template: str, output: Path) -> Path:
+    baked = run(
+        ["cookiecutter", "--no-input", template, "--output-dir", str(output)], cwd=output.parent
+    )
+    assert baked.returncode == 0, baked.stdout[-3000:] + baked.stderr[-3000:]
+    (project,) = output.iterdir()
+    return project
+
+
+@pytest.mark.parametrize("source", ["local folder", "git URL"])
+def test_a_cookiecutter_bake_is_linked_to_the_template_it_came_from(
+    source: str, template_repo: Path, tmp_path: Path
+) -> None:
+    """`make project` (a local clone) and `cookiecutter <URL>` record what cruft would."""
+    template = str(template_repo) if source == "local folder" else template_repo.as_uri()
+    # (cookiecutter guesses the kind of repository from a URL; git+ tells it.)
+    given = template if source == "local folder" else f"git+{template}"
+    project = cookiecutter_bake(given, tmp_path / "out")
+    link = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    commit = git(template_repo, "rev-parse", "HEAD")
+    assert (link["template"], link["commit"]) == (template, commit)
+    answers = link["context"]["cookiecutter"]
+    assert (answers["_template"], answers["_commit"]) == (template, commit)
+    assert not {"_output_dir", "_repo_dir", "_checkout"} & set(answers)  # this machine's run
+    checked = make(project, "template-check", tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_template_folder_without_git_is_recorded_and_explained(tmp_path: Path) -> None:
+    template = copy_template(tmp_path / "downloaded")
+    project = cookiecutter_bake(str(template), tmp_path / "out")
+    link = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert (link["template"], link["commit"]) == (str(template), None)
+    for target in ("template-check", "template-update"):
+        refused = make(project, target, tmp_path)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert "records no template commit" in refused.stderr
+        assert "which was not a git repository" in refused.stderr
