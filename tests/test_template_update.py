@@ -58,14 +58,17 @@ def template_repo(tmp_path: Path) -> Path:
     return repo
 
 
-def make(project: Path, target: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def make(
+    project: Path, target: str, tmp_path: Path, *more: str
+) -> subprocess.CompletedProcess[str]:
     """A target of the project's Makefile, with this test environment standing in
     for the project's .venv (a stamp newer than the lock: nothing to install)."""
     venv = tmp_path / "venv"
     venv.mkdir(exist_ok=True)
     (venv / ".installed").touch()
     variables = [f"VENV={venv}", f"BIN={BIN}", f"UV={BIN / 'uv'}"]
-    return run(["make", "--no-print-directory", target, *variables], cwd=project, timeout=900)
+    command = ["make", "--no-print-directory", target, *variables, *more]
+    return run(command, cwd=project, timeout=900)
 
 
 def cruft_create(template: Path, output: Path, answers: dict[str, object]) -> Path:
@@ -178,3 +181,24 @@ def test_a_template_folder_without_git_is_recorded_and_explained(tmp_path: Path)
         assert refused.returncode == 2, refused.stdout + refused.stderr
         assert "records no template commit" in refused.stderr
         assert "which was not a git repository" in refused.stderr
+
+
+def test_update_with_new_answers_brings_in_what_they_generate(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """Turning alarms on after the fact: the settings and the alarms' files follow."""
+    project = cruft_create(
+        template_repo, tmp_path / "out", {"project_name": "Updated Site", "init_git": "yes"}
+    )
+    refused = make(project, "template-update", tmp_path, 'ANSWERS={"enable_alarm": true}')
+    assert refused.returncode == 2 and "no such answer: enable_alarm" in refused.stderr
+
+    answers = '{"enable_alarms": true, "alert_email": "ops@example.com"}'
+    updated = make(project, "template-update", tmp_path, f"ANSWERS={answers}")
+    assert updated.returncode == 0, updated.stdout[-3000:] + updated.stderr[-3000:]
+    assert (project / "infra" / "alarms.py").is_file()
+    assert (project / "tests" / "test_alarms.py").is_file()
+    settings = json.loads((project / "updated_site" / "settings.json").read_text(encoding="utf-8"))
+    assert (settings["enable_alarms"], settings["alert_email"]) == (True, "ops@example.com")
+    recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert recorded["context"]["cookiecutter"]["enable_alarms"] is True

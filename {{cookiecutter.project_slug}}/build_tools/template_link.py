@@ -8,6 +8,9 @@ update: merges the template's changes since the recorded commit into this
 working tree with git's three-way merge (your changes stay; where both sides
 changed the same lines, conflict markers are left to resolve), then records the
 new commit. Exit 1 when conflicts are left, 2 when nothing could be done.
+update --answers '{"enable_alarms": true}': the same, with those answers
+changed (merged even when the template has not moved on), which brings in what
+the template generates for them.
 
 cruft computes the changes by generating the project from your answers at both
 commits in a temporary folder; the template's hooks only write files there (no
@@ -39,14 +42,18 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def link_problem() -> str | None:
-    """Why `.cruft.json` cannot be followed, or None."""
+def link_problem(answers: dict) -> str | None:
+    """Why `.cruft.json` cannot be followed with these new answers, or None."""
     if not LINK_FILE.is_file():
         return (
             f"{LINK_FILE.name} is missing, so this project is not linked to its template: "
             "run `.venv/bin/cruft link <the template's git URL>` once."
         )
     link = json.loads(LINK_FILE.read_text(encoding="utf-8"))
+    known = {key for key in link["context"]["cookiecutter"] if not key.startswith("_")}
+    unknown = sorted(set(answers) - known)
+    if unknown:
+        return f"no such answer: {', '.join(unknown)} (the answers: {', '.join(sorted(known))})"
     if not link.get("commit"):
         return (
             f"{LINK_FILE.name} records no template commit: this project was generated from "
@@ -81,8 +88,8 @@ def check() -> int:
     return BEHIND
 
 
-def update() -> int:
-    if not cruft.update(PROJECT, skip_apply_ask=True):
+def update(answers: dict) -> int:
+    if not cruft.update(PROJECT, skip_apply_ask=True, extra_context=answers):
         return FAILED
     left = conflicts()
     if left:
@@ -95,14 +102,17 @@ def update() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Follow the template this project came from.")
     parser.add_argument("command", choices=["check", "update"])
-    command = parser.parse_args(argv).command
-    problem = link_problem()
+    parser.add_argument(
+        "--answers", type=json.loads, default={}, help="answers to change, as a JSON object"
+    )
+    arguments = parser.parse_args(argv)
+    problem = link_problem(arguments.answers)
     if problem:
         say(f"ERROR: {problem}")
         return FAILED
     os.environ[TEMPLATE_UPDATE_VARIABLE] = "1"
     try:
-        return check() if command == "check" else update()
+        return check() if arguments.command == "check" else update(arguments.answers)
     except ClickException as error:  # cruft's own errors: a template it cannot reach, ...
         say(f"ERROR: {error.format_message()}")
         return FAILED
