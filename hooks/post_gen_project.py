@@ -11,7 +11,7 @@ to `install_dependencies` (the template's own tests do).
 SERVERLESS_FLASK_TEMPLATE_UPDATE=1 (set by `make template-update`) stops after
 writing the files: cruft regenerates the project in a temporary folder to
 compute the template's changes, where an install or a git repository would only
-cost time and end up in the diff.
+cost time (`[tool.cruft] skip` in the project keeps them out of the diff).
 """
 
 from __future__ import annotations

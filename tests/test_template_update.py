@@ -193,12 +193,15 @@ def test_update_with_new_answers_brings_in_what_they_generate(
     refused = make(project, "template-update", tmp_path, 'ANSWERS={"enable_alarm": true}')
     assert refused.returncode == 2 and "no such answer: enable_alarm" in refused.stderr
 
-    answers = '{"enable_alarms": true, "alert_email": "ops@example.com"}'
+    answers = json.dumps(
+        {"enable_alarms": True, "alert_email": "ops@example.com", "description": "Bob's site"}
+    )
     updated = make(project, "template-update", tmp_path, f"ANSWERS={answers}")
     assert updated.returncode == 0, updated.stdout[-3000:] + updated.stderr[-3000:]
     assert (project / "infra" / "alarms.py").is_file()
     assert (project / "tests" / "test_alarms.py").is_file()
     settings = json.loads((project / "updated_site" / "settings.json").read_text(encoding="utf-8"))
     assert (settings["enable_alarms"], settings["alert_email"]) == (True, "ops@example.com")
+    assert "\nBob's site\n" in (project / "README.md").read_text(encoding="utf-8")
     recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     assert recorded["context"]["cookiecutter"]["enable_alarms"] is True
