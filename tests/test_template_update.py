@@ -103,6 +103,8 @@ def test_update_merges_the_templates_new_commit_into_the_project(
     # The user changes the project; the template gains a route and a README line.
     readme = project / "README.md"
     readme.write_text("Our own introduction.\n" + readme.read_text(encoding="utf-8"))
+    refused = make(project, "template-update", tmp_path)  # uncommitted work: not touched
+    assert refused.returncode == 2 and "unclean" in refused.stdout + refused.stderr
     git(project, "commit", "--quiet", "--all", "-m", "Our introduction")
     view = template_repo / VIEW
     view.write_text(view.read_text(encoding="utf-8") + NEW_ROUTE, encoding="utf-8")
@@ -205,3 +207,25 @@ def test_update_with_new_answers_brings_in_what_they_generate(
     assert "\nBob's site\n" in (project / "README.md").read_text(encoding="utf-8")
     recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     assert recorded["context"]["cookiecutter"]["enable_alarms"] is True
+
+
+def test_update_leaves_conflicts_marked_and_says_where(template_repo: Path, tmp_path: Path) -> None:
+    project = cruft_create(
+        template_repo, tmp_path / "out", {"project_name": "Updated Site", "init_git": "yes"}
+    )
+    title = "# Updated Site\n"
+    readme = project / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace(title, "# Our site\n", 1))
+    git(project, "commit", "--quiet", "--all", "-m", "Our title")
+    template_readme = template_repo / README
+    text = template_readme.read_text(encoding="utf-8")
+    template_readme.write_text(text.replace("\n", " (serverless)\n", 1))  # the same title line
+    git(template_repo, "commit", "--quiet", "--all", "-m", "B")
+
+    updated = make(project, "template-update", tmp_path)
+    assert updated.returncode == 2, updated.stdout[-3000:] + updated.stderr[-3000:]
+    assert "Resolve the conflicts the template's changes left" in updated.stderr
+    assert "README.md" in updated.stderr.splitlines()[-2]
+    merged = readme.read_text(encoding="utf-8")
+    assert "<<<<<<<" in merged and "# Our site" in merged
+    assert "# Updated Site (serverless)" in merged
