@@ -145,9 +145,10 @@ def test_update_merges_the_templates_new_commit_into_the_project(
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def cookiecutter_bake(template: str, output: Path) -> Path:
+def cookiecutter_bake(template: str, output: Path, *answers: str) -> Path:
     baked = run(
-        ["cookiecutter", "--no-input", template, "--output-dir", str(output)], cwd=output.parent
+        ["cookiecutter", "--no-input", template, "--output-dir", str(output), *answers],
+        cwd=output.parent,
     )
     assert baked.returncode == 0, baked.stdout[-3000:] + baked.stderr[-3000:]
     (project,) = output.iterdir()
@@ -158,11 +159,12 @@ def cookiecutter_bake(template: str, output: Path) -> Path:
 def test_a_cookiecutter_bake_is_linked_to_the_template_it_came_from(
     source: str, template_repo: Path, tmp_path: Path
 ) -> None:
-    """`make project` (a local clone) and `cookiecutter <URL>` record what cruft would."""
+    """`make project` (a local clone) and `cookiecutter <URL>` record what cruft
+    would, and the project updates from there."""
     template = str(template_repo) if source == "local folder" else template_repo.as_uri()
     # (cookiecutter guesses the kind of repository from a URL; git+ tells it.)
     given = template if source == "local folder" else f"git+{template}"
-    project = cookiecutter_bake(given, tmp_path / "out")
+    project = cookiecutter_bake(given, tmp_path / "out", "init_git=yes")
     link = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     commit = git(template_repo, "rev-parse", "HEAD")
     assert (link["template"], link["commit"]) == (template, commit)
@@ -171,6 +173,18 @@ def test_a_cookiecutter_bake_is_linked_to_the_template_it_came_from(
     assert not {"_output_dir", "_repo_dir", "_checkout"} & set(answers)  # this machine's run
     checked = make(project, "template-check", tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    (template_repo / README).write_text(
+        (template_repo / README).read_text(encoding="utf-8") + "\n" + NEW_README_LINE
+    )
+    git(template_repo, "commit", "--quiet", "--all", "-m", "B")
+    updated = make(project, "template-update", tmp_path)
+    assert updated.returncode == 0, updated.stdout[-3000:] + updated.stderr[-3000:]
+    assert (project / "README.md").read_text(encoding="utf-8").endswith(NEW_README_LINE)
+    assert sorted(line.split()[-1] for line in untracked_or_changed(project)) == [
+        ".cruft.json",
+        "README.md",
+    ]
 
 
 def test_a_template_folder_without_git_is_recorded_and_explained(tmp_path: Path) -> None:
