@@ -7,10 +7,15 @@ surrogate pairs (`\\ud83d\\ude00`), which TOML rejects; JSON escaping without th
 ASCII restriction is valid TOML, YAML and Python string syntax. Control
 characters never get here: the pre-generation hook refuses them.
 
-`TemplateFacts` hands the pre-generation hook facts read from the template's own
-files when it is rendered: the AWS regions allowed and the module names the
-dependencies locked in the project's uv.lock install (a package of that name
-would shadow them).
+`ordered_json` is JSON that keeps the order of mappings (Jinja's `tojson` sorts
+keys): the post-generation hook writes the answers into `.cruft.json` in the
+order cruft itself writes them.
+
+`TemplateFacts` hands the hooks facts read from the template's own files when
+they are rendered: the AWS regions allowed, the module names the dependencies
+locked in the project's uv.lock install (a package of that name would shadow
+them), and the template's own folder (the one being rendered), which
+`.cruft.json` records when the template is a local folder.
 """
 
 from __future__ import annotations
@@ -40,9 +45,12 @@ OTHER_MODULES = {
     "cattrs": ("cattr",),
     "cffi": ("_cffi_backend",),
     "cfn-lint": ("cfnlint",),
+    "gitpython": ("git",),
     "jsonpatch": ("jsonpatch_cli",),
+    "markdown-it-py": ("markdown_it",),
     "pytest": ("_pytest", "py"),
     "python-dateutil": ("dateutil",),
+    "python-slugify": ("slugify",),
     "pyyaml": ("yaml", "_yaml"),
     "sympy": ("isympy",),
 }
@@ -52,6 +60,12 @@ OTHER_MODULES = {
 def toml_string(value: object) -> str:
     """Return `value` as a double-quoted TOML/YAML basic string."""
     return json.dumps(str(value), ensure_ascii=False)
+
+
+@simple_filter
+def ordered_json(value: object) -> str:
+    """Return `value` as JSON, mappings in their own order."""
+    return json.dumps(value)
 
 
 def canonical(distribution: str) -> str:
@@ -80,9 +94,10 @@ def aws_regions() -> list[str]:
 
 
 class TemplateFacts(Extension):
-    """`locked_module_names` and `aws_regions`, as Jinja globals."""
+    """`locked_module_names`, `aws_regions` and `template_root`, as Jinja globals."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["locked_module_names"] = sorted(locked_module_names())
         environment.globals["aws_regions"] = aws_regions()
+        environment.globals["template_root"] = str(TEMPLATE_ROOT)
