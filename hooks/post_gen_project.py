@@ -44,6 +44,14 @@ def remove_unchosen_options() -> None:
                 Path(path).unlink()
 
 
+def write_cost_table() -> None:
+    """The README's cost table: what the project's `make cost` prints."""
+    sys.path.insert(0, str(Path.cwd()))
+    from infra.cost import main as cost
+
+    cost(["--update-readme"])
+
+
 def say(message: str) -> None:
     print(message, flush=True)
 
@@ -111,6 +119,7 @@ def init_git() -> None:
 def main() -> int:
     remove_unchosen_options()
     write_replay_file()
+    write_cost_table()
     installed = ANSWERS["install_dependencies"] and install_dependencies()
     if ANSWERS["init_git"]:
         init_git()
