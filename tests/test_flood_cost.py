@@ -81,3 +81,13 @@ def test_the_throttle_prompt_states_the_bill_per_request_per_second(
     prompt = CONFIG["__prompts__"]["throttle_rate_limit"]
     assert f"${per_rps:,.2f} a month per request/second" in prompt
     assert re.search(rf"AWS list prices of {PRICES['as_of']}\b", prompt)
+
+
+def test_the_bench_prices_lambda_as_the_project_does() -> None:
+    from bench import cpu_model
+
+    items = PRICES["items"]
+    architecture = cpu_model.PRICES["architecture"]
+    assert cpu_model.PRICES["region"] == PRICES["region"]
+    assert cpu_model.PRICES["per_gb_second_usd"] == items[f"lambda_duration_{architecture}"]["usd"]
+    assert cpu_model.PRICES["per_million_requests_usd"] == items["lambda_requests"]["usd"]

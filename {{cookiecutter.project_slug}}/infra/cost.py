@@ -29,6 +29,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 README_START, README_END = "<!-- cost:start -->", "<!-- cost:end -->"
 README_VISITS = (10_000, 1_000_000, 10_000_000)
 HOURS_PER_MONTH = 730  # AWS's billing month
+CHEAPEST_PRICE_CLASS = "PriceClass_100"  # North America and Europe: the prices in the file
 KB, GB = 1_000, 1_000_000_000
 
 
@@ -151,6 +152,11 @@ def render(settings: Settings, stage: str, traffics: Sequence[Traffic], prices: 
         + ") are not subtracted. Taxes, data transfer between regions and anything else in"
         " the account are not included.",
     ]
+    if settings.price_class != CHEAPEST_PRICE_CLASS:
+        lines[-1] += (
+            f" CloudFront's prices here are North America's and Europe's: with"
+            f" {settings.price_class}, visitors served elsewhere cost more per request and GB."
+        )
     return "\n".join(lines) + "\n"
 
 

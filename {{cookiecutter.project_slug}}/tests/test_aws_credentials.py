@@ -131,3 +131,18 @@ def test_make_target_stops_before_building_without_credentials(
     problem = [line for line in result.stderr.splitlines() if line.startswith("AWS credentials:")]
     assert len(problem) == 1 and "aws configure sso" in problem[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_sso_profile_without_a_session_says_to_log_in(
+    no_credentials: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path(no_credentials["AWS_CONFIG_FILE"]).write_text(
+        "[profile site-admin]\n"
+        "sso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = us-east-1\n"
+        "sso_account_id = 123456789012\n"
+        "sso_role_name = AdministratorAccess\n"
+    )
+    monkeypatch.setenv("AWS_PROFILE", "site-admin")
+    with pytest.raises(CredentialsError, match="aws sso login"):
+        caller_identity("us-east-1")

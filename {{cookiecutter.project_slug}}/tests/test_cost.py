@@ -123,3 +123,10 @@ def test_the_worst_case_is_the_throttle_for_a_month(plain: Settings) -> None:
 def test_a_larger_function_costs_more_per_request(plain: Settings) -> None:
     big = dataclasses.replace(plain, lambda_memory_mb=1024, architecture="x86_64")
     assert per_request_per_second(big, PRICES) > per_request_per_second(plain, PRICES)
+
+
+def test_a_wider_price_class_is_said_to_cost_more(plain: Settings) -> None:
+    flood = worst_case(plain, PRICES)
+    assert "PriceClass" not in render(plain, plain.stage, [flood], PRICES)
+    wider = dataclasses.replace(plain, price_class="PriceClass_All")
+    assert "PriceClass_All" in render(wider, wider.stage, [flood], PRICES)
