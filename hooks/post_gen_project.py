@@ -46,6 +46,7 @@ def remove_unchosen_options() -> None:
 
 def write_cost_table() -> None:
     """The README's cost table: what the project's `make cost` prints."""
+    sys.dont_write_bytecode = True  # a fresh project holds no caches
     sys.path.insert(0, str(Path.cwd()))
     from infra.cost import main as cost
 
