@@ -42,3 +42,15 @@ def test_without_it_the_note_says_how_to_match_lambda(tmp_path: Path) -> None:
     assert "--python python3 " in recipe
     [note] = [line for line in recipe.splitlines() if "NOTE" in line]
     assert f"Python {RUNTIME}" in note and f"uv python install {RUNTIME}" in note
+
+
+def test_a_python_that_does_not_run_is_not_used(tmp_path: Path) -> None:
+    """pyenv puts shims for every installed version on PATH; those of versions not
+    selected fail when run."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    shim = tools / f"python{RUNTIME}"
+    shim.write_text("#!/bin/sh\necho 'pyenv: command not found' >&2\nexit 127\n")
+    shim.chmod(0o755)
+    recipe = dry_run_install(tmp_path, f"{tools}:/usr/bin:/bin")
+    assert "--python python3 " in recipe and "NOTE" in recipe
