@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,16 @@ def test_valid_credentials_name_the_account(monkeypatch: pytest.MonkeyPatch) -> 
     assert identity["arn"].startswith(f"arn:aws:sts::{identity['account']}:")
 
 
+def test_the_check_names_the_account_it_will_use(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        main(["--region", "us-east-1"])
+    assert re.fullmatch(r"AWS account [0-9]{12} as arn:aws:\S+\n", capsys.readouterr().err)
+
+
 def test_no_credentials_say_how_to_sign_in(
     no_credentials: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -98,23 +109,17 @@ def recorder(path: Path, log: Path) -> Path:
     return path
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-@pytest.mark.parametrize("target", AWS_TARGETS)
-def test_make_target_stops_before_building_without_credentials(
-    target: str, tmp_path: Path, no_credentials: dict[str, str]
-) -> None:
+def run_make(target: str, tmp_path: Path, env: dict[str, str]) -> tuple[int, str, list[str]]:
+    """`make target` with a recording .venv python, CDK CLI and aws CLI: its exit
+    code, its stderr and the commands those three ran."""
     log = tmp_path / "calls.log"
+    log.touch()
     venv = fake_venv(tmp_path, log)
     tools = tmp_path / "tools"
     tools.mkdir()
     recorder(tools / "aws", log)
     node_stamp = tmp_path / "node.installed"
     node_stamp.touch()
-    env = {
-        "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
-        "LANG": "C.UTF-8",
-        **no_credentials,
-    }
     make = shutil.which("make")
     assert make is not None
     result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
@@ -123,14 +128,42 @@ def test_make_target_stops_before_building_without_credentials(
             f"VENV={venv}", f"NODE_STAMP={node_stamp}", "UV=true",
             f"CDK={recorder(tools / 'cdk', log)}",
         ],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=PROJECT, capture_output=True, text=True, timeout=60, check=False,
+        env={"PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "LANG": "C.UTF-8", **env},
     )  # fmt: skip
-    assert result.returncode != 0
-    calls = log.read_text().splitlines()
+    return result.returncode, result.stderr, log.read_text().splitlines()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize("target", AWS_TARGETS)
+def test_make_target_stops_before_building_without_credentials(
+    target: str, tmp_path: Path, no_credentials: dict[str, str]
+) -> None:
+    returncode, stderr, calls = run_make(target, tmp_path, no_credentials)
+    assert returncode != 0
     assert len(calls) == 1 and calls[0].startswith("-m infra.aws_credentials"), calls
-    problem = [line for line in result.stderr.splitlines() if line.startswith("AWS credentials:")]
-    assert len(problem) == 1 and "aws configure sso" in problem[0], result.stderr
-    assert "Traceback" not in result.stderr
+    problem = [line for line in stderr.splitlines() if line.startswith("AWS credentials:")]
+    assert len(problem) == 1 and "aws configure sso" in problem[0], stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_stops_when_aws_cannot_be_reached(
+    tmp_path: Path, no_credentials: dict[str, str]
+) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    env = {
+        **no_credentials,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port}",
+    }
+    returncode, stderr, calls = run_make("deploy", tmp_path, env)
+    assert returncode != 0 and len(calls) == 1, calls
+    [problem] = [line for line in stderr.splitlines() if line.startswith("AWS credentials:")]
+    assert "could not reach AWS STS" in problem and "Traceback" not in stderr
 
 
 def test_an_sso_profile_without_a_session_says_to_log_in(
