@@ -32,9 +32,9 @@ def bake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **answers: Any) -> Pat
 
 
 def in_project(project: Path, code: str) -> str:
-    """Run `code` with the project's own modules (standard library only)."""
+    """Run `code` with the project's own modules, standard library only (-S)."""
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True
+        [sys.executable, "-S", "-c", code], cwd=project, capture_output=True, text=True, check=True
     ).stdout
 
 
@@ -73,8 +73,7 @@ def test_the_throttle_prompt_states_the_bill_per_request_per_second(
     per_rps = float(
         in_project(
             project,
-            "from infra.cost import load_prices, per_request_per_second\n"
-            "from serverless_flask_site.settings import load_settings\n"
+            "from infra.cost import load_prices, load_settings, per_request_per_second\n"
             "print(per_request_per_second(load_settings(), load_prices()))",
         )
     )

@@ -10,25 +10,33 @@ parameters and the secret-key reads (one warm instance re-reading the key
 every 5 minutes). Free tiers are shown separately: the always-free ones are
 subtracted in "You pay"; 12-month ones (an account's first year) are not.
 
-Standard library only: `make cost` runs it without the project's virtualenv.
+Standard library only: `make cost` runs it without the project's virtualenv,
+and the post-generation hook with cookiecutter's Python. So the settings module
+is loaded from its file: importing the package would import Flask.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from {{ cookiecutter.package_name }}.settings import Settings, load_settings
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.settings import Settings
 
+PROJECT = Path(__file__).resolve().parents[1]
+SETTINGS_MODULE = PROJECT / "{{ cookiecutter.package_name }}" / "settings.py"
 PRICES_FILE = Path(__file__).with_name("aws_prices.json")
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = PROJECT / "README.md"
 README_START, README_END = "<!-- cost:start -->", "<!-- cost:end -->"
 README_VISITS = (10_000, 1_000_000, 10_000_000)
 HOURS_PER_MONTH = 730  # AWS's billing month
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 CHEAPEST_PRICE_CLASS = "PriceClass_100"  # North America and Europe: the prices in the file
 KB, GB = 1_000, 1_000_000_000
 
@@ -49,6 +57,17 @@ class Traffic:
         return self.visits * (1 - self.hit_ratio)
 
 
+def load_settings() -> Settings:
+    """settings.json, read by the settings module without importing the package."""
+    spec = importlib.util.spec_from_file_location("_project_settings", SETTINGS_MODULE)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {SETTINGS_MODULE}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module.load_settings()
+
+
 def load_prices(path: Path = PRICES_FILE) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -56,7 +75,6 @@ def load_prices(path: Path = PRICES_FILE) -> dict:
 def usage(traffic: Traffic, settings: Settings, stage: str, prices: dict) -> dict[str, float]:
     """How much of each priced item (in its unit) a month of `traffic` uses."""
     assumed = prices["assumptions"]
-    days = HOURS_PER_MONTH / 24
     misses = traffic.misses
     has_budget = settings.monthly_budget_usd > 0 and stage == settings.stage
     return {
@@ -70,7 +88,7 @@ def usage(traffic: Traffic, settings: Settings, stage: str, prices: dict) -> dic
         ),
         "logs_ingestion": misses * assumed["log_kb"] * KB / GB,
         "alarms": assumed["alarms"] if settings.enable_alarms else 0,
-        "budgets": days if has_budget else 0,
+        "budgets": DAYS_PER_MONTH if has_budget else 0,
         "s3_reads": assumed["key_reads_per_month"] / 1000,
         "ssm_parameters": assumed["origin_secret_parameters"],
     }
@@ -78,11 +96,10 @@ def usage(traffic: Traffic, settings: Settings, stage: str, prices: dict) -> dic
 
 def bill(quantities: dict[str, float], prices: dict) -> dict[str, tuple[float, float]]:
     """Each item's (list price, always-free part of it) in USD for the month."""
-    days = HOURS_PER_MONTH / 24
     lines = {}
     for name, quantity in quantities.items():
         item = prices["items"][name]
-        free = item["free"] * (days if item["unit"] == "budget-day" else 1)
+        free = item["free"] * (DAYS_PER_MONTH if item["unit"] == "budget-day" else 1)
         free_usd = min(quantity, free) * item["usd"] if item["free_for"] == "always" else 0.0
         lines[name] = (quantity * item["usd"], free_usd)
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,14 @@ def test_a_wider_price_class_is_said_to_cost_more(plain: Settings) -> None:
     assert "PriceClass" not in render(plain, plain.stage, [flood], PRICES)
     wider = dataclasses.replace(plain, price_class="PriceClass_All")
     assert "PriceClass_All" in render(wider, wider.stage, [flood], PRICES)
+
+
+def test_it_needs_only_the_standard_library() -> None:
+    """`make cost` runs before `make install`, and the post-generation hook runs it
+    with cookiecutter's own Python: no Flask there (`-S`: no site-packages)."""
+    printed = subprocess.run(
+        [sys.executable, "-S", "-m", "infra.cost"],
+        cwd=PROJECT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == readme_table()
