@@ -63,6 +63,22 @@ def test_the_readme_table_is_make_costs_output() -> None:
     assert "Worst case at the throttle" in printed and "**You pay**" in printed
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_cost_takes_the_users_traffic() -> None:
+    make = shutil.which("make")
+    assert make is not None
+    printed = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [make, "--no-print-directory", "cost", "VISITS=5000 200000", "HIT_RATIO=0.5",
+         "RESPONSE_KB=25", "DURATION_MS=40", "STAGE=elsewhere"],
+        cwd=PROJECT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    header = "| Service | Item | 5,000 visits | 200,000 visits | Worst case at the throttle |"
+    assert header in printed
+    assert "taking 40 ms a request, 25 KB a response, 50% of visits" in printed
+    assert "for the stage elsewhere" in printed
+    assert "| AWS Budgets | budget | $0.00 | $0.00 | $0.00 |" in printed  # default stage only
+
+
 def test_every_price_says_where_it_was_read() -> None:
     assert PRICES["as_of"] and PRICES["region"] == "us-east-1"
     aws = ("https://aws.amazon.com/", "https://docs.aws.amazon.com/")
