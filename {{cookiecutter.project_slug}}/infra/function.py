@@ -100,5 +100,12 @@ class SiteFunction(lambda_.Function):
             code=lambda_.Code.from_asset(str(code_dir)),
             role=role,
             log_group=logs_group,
+            # The runtime writes each log line as JSON with the invocation's
+            # request ID (which the access log's functionRequestId names), so
+            # the handler does nothing per request for it; Lambda drops lines
+            # below the levels before they are stored (and billed).
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel(settings.application_log_level),
+            system_log_level_v2=lambda_.SystemLogLevel(settings.system_log_level),
             environment={OVERRIDE_VARIABLE: Stack.of(scope).to_json_string(config)},
         )

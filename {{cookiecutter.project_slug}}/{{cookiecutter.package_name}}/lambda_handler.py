@@ -10,7 +10,8 @@ case-insensitive; apig-wsgi normalises them). So `request.host` and
 app config.
 
 Nothing else runs per request: API Gateway writes the access log
-(infra/access_logs.py), and Lambda logs each invocation's duration.
+(infra/access_logs.py), the Lambda runtime puts the request ID on the app's
+JSON log lines (log_setup.py), and Lambda records each invocation's duration.
 
 On Lambda the session secret key is loaded during init, not by the first
 session request, whenever init has had clearly more CPU than an invocation will
