@@ -24,8 +24,17 @@ SIGN_IN = (
 )
 
 
+def problem_line(problem: str) -> str:
+    """The one line a tool prints for a credentials problem."""
+    return f"AWS credentials: {problem} (see {README_SECTION})."
+
+
+# What every tool prints when botocore finds no credentials at all.
+NO_CREDENTIALS = problem_line(f"none found; {SIGN_IN}")
+
+
 class CredentialsError(Exception):
-    """Credentials are missing or refused: the message says what to do."""
+    """Credentials are missing or refused: the message, one line, says what to do."""
 
 
 def caller_identity(region: str) -> dict[str, str]:
@@ -49,24 +58,28 @@ def caller_identity(region: str) -> dict[str, str]:
     try:
         session = botocore.session.get_session()
         if session.get_credentials() is None:
-            raise CredentialsError(f"none found; {SIGN_IN}")
+            raise CredentialsError(NO_CREDENTIALS)
         sts = session.create_client("sts", region_name=region, config=config)
         identity = sts.get_caller_identity()
     except ProfileNotFound as error:
         raise CredentialsError(
-            f"{error}: check AWS_PROFILE (`aws configure list-profiles` lists them)"
-            " or run `aws configure sso` to create it"
+            problem_line(
+                f"{error}: check AWS_PROFILE (`aws configure list-profiles` lists them)"
+                " or run `aws configure sso` to create it"
+            )
         ) from error
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        raise CredentialsError(f"refused by AWS ({code}); {SIGN_IN}") from error
+        raise CredentialsError(problem_line(f"refused by AWS ({code}); {SIGN_IN}")) from error
     except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError) as error:
         raise CredentialsError(
-            f"could not reach AWS STS in {region} ({error}): check the network or proxy"
+            problem_line(
+                f"could not reach AWS STS in {region} ({error}): check the network or proxy"
+            )
         ) from error
     except BotoCoreError as error:
         # Expired SSO tokens, a failing credential_process, a broken config file.
-        raise CredentialsError(f"{error}; {SIGN_IN}") from error
+        raise CredentialsError(problem_line(f"{error}; {SIGN_IN}")) from error
     return {"account": identity["Account"], "arn": identity["Arn"]}
 
 
@@ -77,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         identity = caller_identity(args.region)
     except CredentialsError as error:
-        sys.exit(f"AWS credentials: {error} (see {README_SECTION}).")
+        sys.exit(str(error))
     print(f"AWS account {identity['account']} as {identity['arn']}", file=sys.stderr)
 
 

@@ -25,6 +25,7 @@ AWS_TARGETS = [
     "bootstrap",
     "logs",
     "access-logs",
+    "errors",
     "rotate-secret",
     "revoke-secret",
     "rotate-origin-secret",
