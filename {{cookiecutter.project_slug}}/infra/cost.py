@@ -37,6 +37,8 @@ README_START, README_END = "<!-- cost:start -->", "<!-- cost:end -->"
 README_VISITS = (10_000, 1_000_000, 10_000_000)
 HOURS_PER_MONTH = 730  # AWS's billing month
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+# Lambda writes its per-invocation platform lines at INFO: these levels keep them.
+PLATFORM_LINE_LEVELS = ("DEBUG", "INFO")
 CHEAPEST_PRICE_CLASS = "PriceClass_100"  # North America and Europe: the prices in the file
 KB, GB = 1_000, 1_000_000_000
 
@@ -72,6 +74,14 @@ def load_prices(path: Path = PRICES_FILE) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def log_kb(settings: Settings, prices: dict) -> float:
+    """Log lines a request that reaches the function writes: API Gateway's access-log
+    line, and Lambda's START, END and REPORT when its system log level keeps them."""
+    assumed = prices["assumptions"]
+    platform = settings.system_log_level in PLATFORM_LINE_LEVELS
+    return assumed["access_log_kb"] + (assumed["platform_log_kb"] if platform else 0)
+
+
 def usage(traffic: Traffic, settings: Settings, stage: str, prices: dict) -> dict[str, float]:
     """How much of each priced item (in its unit) a month of `traffic` uses."""
     assumed = prices["assumptions"]
@@ -86,7 +96,7 @@ def usage(traffic: Traffic, settings: Settings, stage: str, prices: dict) -> dic
         f"lambda_duration_{settings.architecture}": (
             misses * traffic.function_ms / 1000 * settings.lambda_memory_mb / 1024
         ),
-        "logs_ingestion": misses * assumed["log_kb"] * KB / GB,
+        "logs_ingestion": misses * log_kb(settings, prices) * KB / GB,
         "alarms": assumed["alarms"] if settings.enable_alarms else 0,
         "budgets": DAYS_PER_MONTH if has_budget else 0,
         "s3_reads": assumed["key_reads_per_month"] / 1000,

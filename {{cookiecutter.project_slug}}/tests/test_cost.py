@@ -31,7 +31,7 @@ PRICES = load_prices()
 
 @pytest.fixture
 def plain(settings: Settings) -> Settings:
-    """256 MB arm64 at 100 requests/second, no alarms, a budget."""
+    """256 MB arm64 at 100 requests/second, no alarms, a budget, Lambda's own lines."""
     return dataclasses.replace(
         settings,
         lambda_memory_mb=256,
@@ -39,6 +39,7 @@ def plain(settings: Settings) -> Settings:
         throttle_rate_limit=100.0,
         enable_alarms=False,
         monthly_budget_usd=5.0,
+        system_log_level="INFO",
     )
 
 
@@ -105,6 +106,12 @@ def test_a_million_visits_by_hand(plain: Settings) -> None:
         "ssm_parameters": 0.0,
     }
     assert {name: cost for name, (cost, _) in lines.items()} == pytest.approx(expected)
+
+
+def test_lambdas_own_log_lines_count_only_when_it_writes_them(plain: Settings) -> None:
+    """START/END/REPORT are INFO-level lines: at WARN only the access log remains."""
+    quiet = dataclasses.replace(plain, system_log_level="WARN")
+    assert month(quiet, 1_000_000)["logs_ingestion"][0] == pytest.approx(0.06 * 0.5)
 
 
 def test_always_free_tiers_are_shown_apart(plain: Settings) -> None:
