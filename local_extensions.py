@@ -38,6 +38,7 @@ LOCK = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "uv.lock"
 # really install, so a newly locked dependency that needs an entry fails there.
 OTHER_MODULES = {
     "attrs": ("attr",),
+    "boolean-py": ("boolean",),
     "aws-cdk-asset-awscli-v1": ("aws_cdk",),
     "aws-cdk-asset-node-proxy-agent-v6": ("aws_cdk",),
     "aws-cdk-cloud-assembly-schema": ("aws_cdk",),
@@ -45,9 +46,12 @@ OTHER_MODULES = {
     "cattrs": ("cattr",),
     "cffi": ("_cffi_backend",),
     "cfn-lint": ("cfnlint",),
+    "cyclonedx-python-lib": ("cyclonedx",),
     "gitpython": ("git",),
     "jsonpatch": ("jsonpatch_cli",),
     "markdown-it-py": ("markdown_it",),
+    "packageurl-python": ("packageurl",),
+    "pip-requirements-parser": ("packaging_legacy_version",),
     "pytest": ("_pytest", "py"),
     "python-dateutil": ("dateutil",),
     "python-slugify": ("slugify",),

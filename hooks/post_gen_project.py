@@ -54,6 +54,15 @@ def remove_unchosen_options() -> None:
                 Path(path).unlink()
 
 
+def write_cost_table() -> None:
+    """The README's cost table: what the project's `make cost` prints."""
+    sys.dont_write_bytecode = True  # a fresh project holds no caches
+    sys.path.insert(0, str(Path.cwd()))
+    from infra.cost import main as cost
+
+    cost(["--update-readme"])
+
+
 def say(message: str) -> None:
     print(message, flush=True)
 
@@ -179,6 +188,7 @@ def init_git() -> None:
 def main() -> int:
     remove_unchosen_options()
     write_replay_file()
+    write_cost_table()
     write_template_link()
     if is_set(TEMPLATE_UPDATE_VARIABLE):
         return 0

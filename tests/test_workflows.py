@@ -182,7 +182,7 @@ def test_ci_synthesizes_the_stack_with_node(baked: tuple[Path, dict]) -> None:
     uses = [step.get("uses", "").split("@")[0] for step in steps]
     assert "actions/setup-node" in uses
     runs = [step.get("run") for step in steps if "run" in step]
-    assert runs == ["make install", "make lint", "make test", "make synth"]
+    assert runs == ["make install", "make lint", "make test", "make audit", "make synth"]
 
 
 def credentials_region(job: dict[str, Any]) -> str:

@@ -35,6 +35,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from {{ cookiecutter.package_name }}.settings import load_settings
 
+from .aws_credentials import NO_CREDENTIALS
+
 QUERY_DIR = Path(__file__).with_name("queries")
 # The stack outputs naming the log groups (site_stack.py), per query.
 FUNCTION_LOG_OUTPUT = "LogGroupName"
@@ -48,10 +50,6 @@ TIMEOUT_SECONDS = 60.0
 FAILED_STATUSES = {"Failed", "Cancelled", "Timeout", "Unknown"}
 NO_VALUE = "-"  # what API Gateway writes for a field it has no value for
 MAX_LINE = 160  # so that a row stays one line in a wide terminal
-NO_CREDENTIALS = (
-    "No AWS credentials: run `aws configure sso` (or export AWS_PROFILE=<profile>), "
-    "then try again; README.md, Deploying to AWS, step 1."
-)
 
 
 class QueryFailed(RuntimeError):
