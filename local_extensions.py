@@ -8,13 +8,14 @@ ASCII restriction is valid TOML, YAML and Python string syntax. Control
 characters never get here: the pre-generation hook refuses them.
 
 `TemplateFacts` hands the pre-generation hook facts read from the template's own
-files when it is rendered: the AWS regions allowed and the module names the
-dependencies locked in the project's uv.lock install (a package of that name
-would shadow them).
+files when it is rendered: where the generated project's settings module (the
+rules every answer must meet) is, and the module names the dependencies locked
+in the project's uv.lock install (a package of that name would shadow them).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import tomllib
@@ -25,8 +26,9 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
-REGIONS_FILE = TEMPLATE_ROOT / "hooks" / "aws_regions.txt"
-LOCK = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "uv.lock"
+PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
+LOCK = PROJECT / "uv.lock"
+SETTINGS_MODULE = PROJECT / "{{cookiecutter.package_name}}" / "settings.py"
 
 # Top-level modules a distribution installs besides the one named after it.
 # tests/test_validation.py compares this with what the locked distributions
@@ -75,14 +77,20 @@ def locked_module_names() -> set[str]:
 
 
 def aws_regions() -> list[str]:
-    lines = REGIONS_FILE.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    """The regions the settings accept (AWS_REGIONS in the project's settings.py)."""
+    tree = ast.parse(SETTINGS_MODULE.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "AWS_REGIONS" for target in node.targets
+        ):
+            return list(ast.literal_eval(node.value))
+    raise LookupError(f"no AWS_REGIONS in {SETTINGS_MODULE}")
 
 
 class TemplateFacts(Extension):
-    """`locked_module_names` and `aws_regions`, as Jinja globals."""
+    """`locked_module_names` and `settings_module_path`, as Jinja globals."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["locked_module_names"] = sorted(locked_module_names())
-        environment.globals["aws_regions"] = aws_regions()
+        environment.globals["settings_module_path"] = str(SETTINGS_MODULE)
