@@ -1,6 +1,8 @@
-"""Finish the generated project: remove the files of options not chosen, record
-the answers, install its dependencies, optionally make a first git commit, and
-print the next steps.
+"""Finish the generated project: record the answers, install its dependencies,
+optionally make a first git commit, and print the next steps.
+
+Every option's code stays in the project, chosen or not (an unused module
+costs nothing), so any answer can be changed later in settings.json.
 
 Runs inside the new project directory. A failed install (no network, no
 `make`, ...) is reported with the command to run later, and the project is
@@ -23,25 +25,6 @@ ANSWERS: dict = json.loads(r"""{{ cookiecutter | tojson }}""")
 SKIP_INSTALL_VARIABLE = "SERVERLESS_FLASK_SKIP_INSTALL"
 INSTALL_COMMAND = ["make", "install"]
 REPLAY_FILE = Path(".cookiecutter.json")
-
-# Files that only serve an option, and the test for "was it chosen".
-OPTIONAL_FILES = {
-    "custom domain (domain_name)": (
-        lambda answers: bool(answers["domain_name"]),
-        ["infra/custom_domain.py", "tests/test_custom_domain.py"],
-    ),
-    "CloudWatch alarms (enable_alarms)": (
-        lambda answers: answers["enable_alarms"] is True,
-        ["infra/alarms.py", "tests/test_alarms.py"],
-    ),
-}
-
-
-def remove_unchosen_options() -> None:
-    for chosen, paths in OPTIONAL_FILES.values():
-        if not chosen(ANSWERS):
-            for path in paths:
-                Path(path).unlink()
 
 
 def say(message: str) -> None:
@@ -109,7 +92,6 @@ def init_git() -> None:
 
 
 def main() -> int:
-    remove_unchosen_options()
     write_replay_file()
     installed = ANSWERS["install_dependencies"] and install_dependencies()
     if ANSWERS["init_git"]:

@@ -115,14 +115,6 @@ def test_no_bytecode_or_caches_are_baked_in(baked: tuple[Path, dict]) -> None:
     assert caches == [] and list(project.rglob("*.pyc")) == []
 
 
-def test_files_of_options_not_chosen_are_removed(baked: tuple[Path, dict]) -> None:
-    project, context = baked
-    has_domain = bool(context["domain_name"])
-    assert (project / "infra" / "custom_domain.py").is_file() == has_domain
-    assert (project / "tests" / "test_custom_domain.py").is_file() == has_domain
-    assert (project / "infra" / "alarms.py").is_file() == context["enable_alarms"]
-
-
 def test_nothing_is_left_unrendered(baked: tuple[Path, dict]) -> None:
     project, _ = baked
     assert unrendered_markers(project) == []

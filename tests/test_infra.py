@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -88,19 +89,30 @@ def synthesize(
         result = cookies_session.bake(extra_context=answer_set, template=str(TEMPLATE_DIR))
     assert result.exit_code == 0, result.exception
     project, answers = result.project_path, result.context
+    synth, outdir = synth_project(project, tmp_path_factory)
+    assert synth.returncode == 0, synth.stderr[-4000:]
+    return Synthesized(project, answers, template_of(outdir, answers))
 
+
+def synth_project(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, **context: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Synthesize a baked project's CDK app as the CLI runs it (with `context`);
+    return the run and the folder it wrote to."""
     bundle = tmp_path_factory.mktemp("bundle")
     (bundle / "handler.py").write_text("def handler(event, context):\n    return {}\n")
     outdir = tmp_path_factory.mktemp("cdk.out")
     environment = {
         **JSII_QUIET,
         "CDK_OUTDIR": str(outdir),
-        "CDK_CONTEXT_JSON": json.dumps({"bundle_dir": str(bundle)}),
+        "CDK_CONTEXT_JSON": json.dumps({"bundle_dir": str(bundle), **context}),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    synth = run([sys.executable, "-m", "infra.app"], cwd=project, env=environment)
-    assert synth.returncode == 0, synth.stderr[-4000:]
+    return run([sys.executable, "-m", "infra.app"], cwd=project, env=environment), outdir
 
+
+def template_of(outdir: Path, answers: dict[str, Any]) -> dict[str, Any]:
+    """The default stage's template in `outdir`, after checking the stacks' environments."""
     stack = f"{answers['project_slug']}-{answers['stage']}"
     manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
     target = f"aws://unknown-account/{answers['aws_region']}"
@@ -109,8 +121,7 @@ def synthesize(
     logging_stack = f"{answers['project_slug']}-api-logging"
     assert manifest["artifacts"][logging_stack]["environment"] == target
     assert logging_stack in manifest["artifacts"][stack]["dependencies"]
-    template = json.loads((outdir / f"{stack}.template.json").read_text(encoding="utf-8"))
-    return Synthesized(project, answers, template)
+    return json.loads((outdir / f"{stack}.template.json").read_text(encoding="utf-8"))
 
 
 def test_function_carries_the_answers(synthesized: Synthesized) -> None:

@@ -26,10 +26,6 @@ ARCHITECTURES = {
     "arm64": lambda_.Architecture.ARM_64,
     "x86_64": lambda_.Architecture.X86_64,
 }
-# API Gateway's default (and, without a quota increase, maximum) integration
-# timeout. A function timeout at or below it means the function, not API
-# Gateway, decides when a request has taken too long.
-API_INTEGRATION_TIMEOUT_SECONDS = 29
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
@@ -59,10 +55,6 @@ class SiteFunction(lambda_.Function):
         key_bucket: SecretKeyBucket,
         origin_secret: OriginSecretRefs,
     ) -> None:
-        if settings.lambda_timeout_seconds > API_INTEGRATION_TIMEOUT_SECONDS:
-            raise ValueError(
-                f"lambda_timeout_seconds must be at most {API_INTEGRATION_TIMEOUT_SECONDS}"
-            )
         if not code_dir.is_dir():
             raise FileNotFoundError(
                 f"no Lambda bundle at {code_dir}: run `make build` (python -m build_tools.bundle)"
