@@ -7,19 +7,26 @@ surrogate pairs (`\\ud83d\\ude00`), which TOML rejects; JSON escaping without th
 ASCII restriction is valid TOML, YAML and Python string syntax. Control
 characters never get here: the pre-generation hook refuses them.
 
-`TemplateFacts` hands the pre-generation hook facts read from the template's own
-files when it is rendered: where the generated project's settings module (the
-rules every answer must meet) is, and the module names the dependencies locked
-in the project's uv.lock install (a package of that name would shadow them).
+`answer_problems` checks answers with the rules of the generated project's
+settings module (`<package>/settings.py` in the project template), adding the
+template's own fact: a package must not shadow a module that the dependencies
+locked in the project's uv.lock install. The pre-generation hook and
+`new_project.py` use it; `TemplateFacts` tells the hook where this file is.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import re
+import sys
 import tomllib
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from cookiecutter.utils import simple_filter
 from jinja2 import Environment
@@ -87,10 +94,31 @@ def aws_regions() -> list[str]:
     raise LookupError(f"no AWS_REGIONS in {SETTINGS_MODULE}")
 
 
+@cache
+def project_settings() -> ModuleType:
+    """The project template's settings module (standard library only, no template syntax)."""
+    spec = importlib.util.spec_from_file_location("project_settings", SETTINGS_MODULE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def answer_rules() -> dict[str, Any]:
+    """The settings module's rules, with the locked dependencies' module names taken."""
+    settings = project_settings()
+    return {**settings.RULES, "package_name": settings.package(locked_module_names())}
+
+
+def answer_problems(answers: Mapping[str, Any], keys: list[str] | None = None) -> list[str]:
+    """Every problem with `answers` (or with only `keys` of them), one line each."""
+    return project_settings().problems_in(answers, keys, rules=answer_rules())
+
+
 class TemplateFacts(Extension):
-    """`locked_module_names` and `settings_module_path`, as Jinja globals."""
+    """`template_root` (where this module is), as a Jinja global."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.globals["locked_module_names"] = sorted(locked_module_names())
-        environment.globals["settings_module_path"] = str(SETTINGS_MODULE)
+        environment.globals["template_root"] = str(TEMPLATE_ROOT)

@@ -443,6 +443,8 @@ def problems_in(
     one message each, naming the key, the value given and what is allowed."""
     problems = []
     for key in rules if keys is None else keys:
+        if key not in values:
+            continue  # not asked (settings.json has its own defaults)
         found = rules[key](key, values)
         if not found and key in RELATIONS:
             found = RELATIONS[key](key, values)
