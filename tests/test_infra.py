@@ -221,32 +221,42 @@ def test_cdk_cli_is_pinned_and_kept_offline() -> None:
         assert machine_specific not in lock_text
 
 
-# What each opt-in adds to the default stack: exactly what it names.
-OPT_INS: dict[str, tuple[dict[str, str], set[str]]] = {
+# What each opt-in (an edit of settings.json) adds to the default stack:
+# exactly what it names.
+OPT_INS: dict[str, tuple[dict[str, Any], set[str]]] = {
     "alarms": (
-        {"enable_alarms": "yes", "alert_email": "ops@example.com"},
+        {"enable_alarms": True, "alert_email": "ops@example.com"},
         {"AWS::CloudWatch::Alarm", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy",
          "AWS::SNS::Subscription"},
     ),
     "domain": (
-        {"domain_name": "www.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+        {
+            "domain_name": "www.example.com",
+            "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+            "hosted_zone_name": "example.com",
+        },
         {"AWS::CertificateManager::Certificate", "AWS::Route53::RecordSet"},
     ),
 }  # fmt: skip
 
 
-def resource_types(synthesized: Synthesized) -> set[str]:
-    return {resource["Type"] for resource in synthesized.template["Resources"].values()}
+def resource_types(template: dict[str, Any]) -> set[str]:
+    return {resource["Type"] for resource in template["Resources"].values()}
 
 
 def test_each_opt_in_adds_only_what_it_names(
     cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    base = {"project_name": "Opt In", "alert_email": ""}
-    default = resource_types(synthesize(base, cookies_session, tmp_path_factory))
+    synthesized = synthesize({"project_name": "Opt In"}, cookies_session, tmp_path_factory)
+    default = resource_types(synthesized.template)
     assert "AWS::CloudWatch::Alarm" not in default
     assert "AWS::Budgets::Budget" in default  # free, so on by default
-    for answers, adds in OPT_INS.values():
-        with_option = synthesize({**base, **answers}, cookies_session, tmp_path_factory)
-        assert resource_types(with_option) - default == adds
-        assert default <= resource_types(with_option)
+    path = synthesized.project / synthesized.answer("package_name") / "settings.json"
+    settings = json.loads(path.read_text(encoding="utf-8"))
+    for edits, adds in OPT_INS.values():
+        path.write_text(json.dumps({**settings, **edits}), encoding="utf-8")
+        synth, outdir = synth_project(synthesized.project, tmp_path_factory)
+        assert synth.returncode == 0, synth.stderr[-4000:]
+        with_option = resource_types(template_of(outdir, synthesized.answers))
+        assert with_option - default == adds
+        assert default <= with_option
