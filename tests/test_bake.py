@@ -80,6 +80,7 @@ TYPED_SETTINGS = {
     "throttle_rate_limit": float,
     "throttle_burst_limit": int,
     "monthly_budget_usd": float,
+    "enable_alarms": bool,
 }
 
 
