@@ -5,6 +5,7 @@ synthesizes them, and a bad edit is refused in one line naming the field."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,19 @@ def test_the_settings_script_names_the_stacks(default_bake: tuple[Path, dict[str
     assert stack.stdout == f"{answers['project_slug']}-prod\n"
     logging = run([*script, "--print", "logging_stack_name"], cwd=project)
     assert logging.stdout == f"{answers['project_slug']}-api-logging\n"
+
+
+def test_make_checks_the_settings_and_takes_the_stack_names_from_them(
+    default_bake: tuple[Path, dict[str, Any]],
+) -> None:
+    project, answers = default_bake
+    python = f"PYTHON={sys.executable}"
+    assert run(["make", "-s", "settings", python], cwd=project).returncode == 0
+    refused = run(["make", "-s", "settings", "STAGE=Prod", python], cwd=project)
+    assert refused.returncode != 0
+    assert refused.stderr.startswith("ERROR: STAGE: stage: 'Prod' is not allowed")
+    planned = run(["make", "-n", "synth", "STAGE=qa", python], cwd=project)
+    assert planned.returncode == 0, planned.stderr
+    slug = answers["project_slug"]
+    assert re.search(rf"cdk synth .*-c stage=qa .*\b{slug}-qa$", planned.stdout, re.MULTILINE)
+    assert f"cdk.out/{slug}-api-logging.template.json" in planned.stdout

@@ -499,7 +499,7 @@ class Settings:
     @property
     def logging_stack_name(self) -> str:
         """The stack, shared by the stages in a region, that lets API Gateway log."""
-        return f"{self.project_slug}-api-logging"
+        return self.stack_name(LOGGING_STAGE)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "settings.json") -> Settings:
