@@ -548,9 +548,8 @@ def load_settings() -> Settings:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check settings.json (and a stage name).")
     parser.add_argument("--stage", help="a stage to check (default: settings.json's)")
-    parser.add_argument(
-        "--print", dest="name", help="print a setting, stack_name or logging_stack_name"
-    )
+    printable = [field.name for field in fields(Settings)] + ["stack_name", "logging_stack_name"]
+    parser.add_argument("--print", dest="name", choices=printable, help="print this value")
     arguments = parser.parse_args(argv)
     try:
         settings = load_settings()
