@@ -7,11 +7,19 @@ surrogate pairs (`\\ud83d\\ude00`), which TOML rejects; JSON escaping without th
 ASCII restriction is valid TOML, YAML and Python string syntax. Control
 characters never get here: the pre-generation hook refuses them.
 
+`ordered_json` is JSON that keeps the order of mappings (Jinja's `tojson` sorts
+keys): the post-generation hook writes the answers into `.cruft.json` in the
+order cruft itself writes them.
+
 `answer_problems` checks answers with the rules of the generated project's
 settings module (`<package>/settings.py` in the project template), adding the
 template's own fact: a package must not shadow a module that the dependencies
 locked in the project's uv.lock install. The pre-generation hook and
-`new_project.py` use it; `TemplateFacts` tells the hook where this file is.
+`new_project.py` use it.
+
+`TemplateFacts` hands the hooks the template's own folder (the one being
+rendered): the pre-generation hook imports this module from there, and
+`.cruft.json` records it when the template is a local folder.
 """
 
 from __future__ import annotations
@@ -49,9 +57,12 @@ OTHER_MODULES = {
     "cattrs": ("cattr",),
     "cffi": ("_cffi_backend",),
     "cfn-lint": ("cfnlint",),
+    "gitpython": ("git",),
     "jsonpatch": ("jsonpatch_cli",),
+    "markdown-it-py": ("markdown_it",),
     "pytest": ("_pytest", "py"),
     "python-dateutil": ("dateutil",),
+    "python-slugify": ("slugify",),
     "pyyaml": ("yaml", "_yaml"),
     "sympy": ("isympy",),
 }
@@ -61,6 +72,12 @@ OTHER_MODULES = {
 def toml_string(value: object) -> str:
     """Return `value` as a double-quoted TOML/YAML basic string."""
     return json.dumps(str(value), ensure_ascii=False)
+
+
+@simple_filter
+def ordered_json(value: object) -> str:
+    """Return `value` as JSON, mappings in their own order."""
+    return json.dumps(value)
 
 
 def canonical(distribution: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .baking import TEMPLATE_DIR, run
+from .baking import bake, run
 from .test_infra import synth_project, template_of
 
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
@@ -29,11 +29,7 @@ ALL_OPTIONS_ON = {
 
 @pytest.fixture(scope="module")
 def default_bake(cookies_session: Any) -> tuple[Path, dict[str, Any]]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(template=str(TEMPLATE_DIR))
-    assert result.exit_code == 0, result.exception
-    return result.project_path, result.context
+    return bake(cookies_session)
 
 
 def edit_settings(project: Path, package: str, **changes: Any) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
-from {{ cookiecutter.package_name }}.settings import Settings
 
+from .deployment import Deployment
 from .key_bucket import SECRET_KEY_OBJECT, SecretKeyBucket
 from .origin_secret import OriginSecretRefs
 
@@ -49,12 +49,12 @@ class SiteFunction(lambda_.Function):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
-        stage: str,
+        deployment: Deployment,
         code_dir: Path,
         key_bucket: SecretKeyBucket,
         origin_secret: OriginSecretRefs,
     ) -> None:
+        settings = deployment.settings
         if not code_dir.is_dir():
             raise FileNotFoundError(
                 f"no Lambda bundle at {code_dir}: run `make build` (python -m build_tools.bundle)"
@@ -77,13 +77,13 @@ class SiteFunction(lambda_.Function):
         config = {
             "SECRET_KEY_BUCKET": key_bucket.bucket_name,
             "SECRET_KEY_OBJECT": SECRET_KEY_OBJECT,
-            "STAGE": stage,
+            "STAGE": deployment.stage,
             "ORIGIN_SECRET": origin_secret.accepted_references,
         }
         super().__init__(
             scope,
             construct_id,
-            description=f"{settings.project_name} ({stage})",
+            description=deployment.description,
             runtime=RUNTIMES[settings.python_version],
             architecture=ARCHITECTURES[settings.architecture],
             memory_size=settings.lambda_memory_mb,
@@ -92,5 +92,12 @@ class SiteFunction(lambda_.Function):
             code=lambda_.Code.from_asset(str(code_dir)),
             role=role,
             log_group=logs_group,
+            # The runtime writes each log line as JSON with the invocation's
+            # request ID (which the access log's functionRequestId names), so
+            # the handler does nothing per request for it; Lambda drops lines
+            # below the levels before they are stored (and billed).
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel(settings.application_log_level),
+            system_log_level_v2=lambda_.SystemLogLevel(settings.system_log_level),
             environment={OVERRIDE_VARIABLE: Stack.of(scope).to_json_string(config)},
         )

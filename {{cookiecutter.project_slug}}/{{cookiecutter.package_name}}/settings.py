@@ -63,6 +63,9 @@ CHOICES = {
     "python_version": ("3.13", "3.12", "3.14"),
     "architecture": ("arm64", "x86_64"),
     "price_class": ("PriceClass_100", "PriceClass_200", "PriceClass_All"),
+    # The levels Lambda accepts for the function's logs (its LoggingConfig).
+    "application_log_level": ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"),
+    "system_log_level": ("DEBUG", "INFO", "WARN"),
 }
 # The commercial partition ("aws"), whose ARNs, CloudFront and us-east-1
 # certificates the project uses. A region AWS opened since goes here (the
@@ -427,6 +430,8 @@ RULES: dict[str, Rule] = {
     "monthly_budget_usd": check_budget,
     "alert_email": email(required=False),
     "enable_alarms": check_alarms,
+    "application_log_level": choice,
+    "system_log_level": choice,
     "install_dependencies": yes_or_no,
     "init_git": yes_or_no,
 }
@@ -475,6 +480,8 @@ class Settings:
     monthly_budget_usd: float  # 0 for no budget
     alert_email: str  # "" for none yet
     enable_alarms: bool
+    application_log_level: str  # the app's log lines Lambda keeps (CHOICES)
+    system_log_level: str  # Lambda's own lines, e.g. each invocation's report (CHOICES)
 
     def __post_init__(self) -> None:
         """Types always; the relations between fields. (Variants built with

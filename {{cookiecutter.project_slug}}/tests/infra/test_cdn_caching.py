@@ -24,8 +24,8 @@ from flask import Flask, make_response, session
 from {{ cookiecutter.package_name }} import caching, create_app
 from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
 
-from .events import response_body, response_headers, rest_event
-from .pages import visits_on
+from ..events import response_body, response_headers, rest_event
+from ..pages import visits_on
 from .stack_helpers import (
     CACHE_POLICY,
     CACHING_DISABLED,

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import pytest
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE, environment_config
-from {{ cookiecutter.package_name }}.settings import SETTINGS_FILE, Settings
+from {{ cookiecutter.package_name }}.settings import SETTINGS_FILE, Settings, SettingsError
 
 
 def test_settings_file_matches_the_typed_settings(settings: Settings) -> None:
@@ -26,6 +26,26 @@ def test_settings_reject_wrong_types(settings: Settings) -> None:
 def test_settings_reject_default_ttl_above_max(settings: Settings) -> None:
     with pytest.raises(ValueError, match="cache_default_ttl_seconds"):
         replace(settings, cache_default_ttl_seconds=settings.cache_max_ttl_seconds + 1)
+
+
+def test_log_levels_default_to_info_for_the_app_and_warn_for_lambda(settings: Settings) -> None:
+    raw = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+    assert (raw["application_log_level"], raw["system_log_level"]) == ("INFO", "WARN")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("application_log_level", "info", "TRACE, DEBUG, INFO, WARN, ERROR, FATAL"),
+        ("application_log_level", "WARNING", "TRACE, DEBUG, INFO, WARN, ERROR, FATAL"),
+        ("system_log_level", "ERROR", "DEBUG, INFO, WARN"),
+    ],
+)
+def test_settings_reject_log_levels_lambda_does_not_know(
+    settings: Settings, name: str, value: str, allowed: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"{name}: {value!r} is not one of {allowed}"):
+        Settings.from_mapping({**asdict(settings), name: value})
 
 
 def test_config_layers_in_order(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
