@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import fields
 from importlib.metadata import packages_distributions
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.loaders import Loader
+from cookiecutter.environment import StrictEnvironment
 from cookiecutter.exceptions import CookiecutterException, FailedHookException
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
@@ -166,12 +166,13 @@ BAD_SETTINGS: list[tuple[dict[str, Any], str, str]] = [
 
 
 def default_settings() -> dict[str, Any]:
-    """settings.json as a default bake writes it, answers still as typed."""
-    answers = prompt_for_config(
-        generate_context(str(TEMPLATE_DIR / "cookiecutter.json")), no_input=True
-    )
-    names = [field.name for field in fields(project_settings().Settings)]
-    return {name: answers.get(name, False if name == "enable_alarms" else "") for name in names}
+    """settings.json as a default bake writes it."""
+    context = generate_context(str(TEMPLATE_DIR / "cookiecutter.json"))
+    answers = prompt_for_config(context, no_input=True)
+    template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "{{cookiecutter.package_name}}"
+    source = (template / "settings.json").read_text(encoding="utf-8")
+    environment = StrictEnvironment(context={"cookiecutter": answers})
+    return json.loads(environment.from_string(source).render(cookiecutter=answers))
 
 
 def settings_problems(edits: dict[str, Any]) -> list[str]:
