@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from infra.cost import load_prices
 from {{ cookiecutter.package_name }}.settings import load_settings
+
+from infra.cost import load_prices
 
 from .stack_helpers import synth_settings
 
