@@ -3,7 +3,10 @@
 uv installs the dependencies pinned in uv.lock, hashes checked, as wheels for the
 Lambda's Linux, architecture and Python (a dependency without one fails the
 build, and uv names it), except boto3 and botocore, which the runtime provides.
-The app package goes beside them; tests, caches and console scripts stay out.
+The app package goes beside them; tests, caches and console scripts stay out,
+and so do its static files, which CloudFront serves from S3: the bundle has
+only their manifest, the fingerprinted names the pages link to
+(static_assets.py).
 
 Lambda's code directory is read-only, so Python cannot cache bytecode there and
 recompiles each module it imports on every cold start unless the bundle ships
@@ -29,6 +32,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
+from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
+
+from . import static_assets
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "lambda"
@@ -48,6 +54,22 @@ class BundleError(Exception):
 
 def left_out(relative: Path) -> bool:
     return relative.suffix == ".pyc" or any(part in LEFT_OUT for part in relative.parts)
+
+
+def copy_package(package_dir: Path, target: Path) -> None:
+    """The app package into `target`, its static files replaced by their manifest."""
+    static = static_assets.source_dir(package_dir)
+    shutil.copytree(
+        package_dir,
+        target / package_dir.name,
+        ignore=lambda folder, names: {
+            name
+            for name in names
+            if left_out(Path(folder, name).relative_to(package_dir)) or Path(folder, name) == static
+        },
+    )
+    manifest = json.dumps(static_assets.manifest(static), indent=2, sort_keys=True)
+    (target / package_dir.name / MANIFEST_NAME).write_text(manifest + "\n", encoding="utf-8")
 
 
 def uv() -> str:
@@ -110,7 +132,7 @@ def compile_bytecode(target: Path, package: str, python: str) -> None:
 def fingerprint(settings: Settings, package_dir: Path, python: str | None) -> str:
     """A hash of what the bundle is made from and how (the builder, the bytecode format)."""
     inputs = {
-        "builder": Path(__file__).read_bytes(),
+        "builder": Path(__file__).read_bytes() + Path(static_assets.__file__).read_bytes(),
         "lock": (PROJECT_ROOT / "uv.lock").read_bytes(),
         "settings": json.dumps(asdict(settings), sort_keys=True).encode(),
         "bytecode": run(python, "-I", "-c", MAGIC).encode() if python else b"none",
@@ -137,13 +159,7 @@ def build(output: Path, settings: Settings, python: str | None, force: bool = Fa
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; Lambda needs it readable
         install_dependencies(staging, settings)
-        shutil.copytree(
-            package_dir,
-            staging / package_dir.name,
-            ignore=lambda folder, names: {
-                name for name in names if left_out(Path(folder, name).relative_to(package_dir))
-            },
-        )
+        copy_package(package_dir, staging)
         if python:
             compile_bytecode(staging, package_dir.name, python)
         (staging / FINGERPRINT_FILE).write_text(stamp + "\n", encoding="utf-8")

@@ -14,12 +14,13 @@ from .errors import register_error_pages
 from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
 from .sessions import KeyStoreSessionInterface
 from .settings import load_settings
+from .static_files import URL_PATH, init_static_files
 from .views import site
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app; `overrides` win over every other config layer."""
-    app = CacheSafeFlask(__name__)
+    app = CacheSafeFlask(__name__, static_url_path=URL_PATH)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings_config(load_settings()))
     app.config.from_mapping(environment_config())
@@ -29,6 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         cache_seconds=app.config["SECRET_KEY_CACHE_SECONDS"],
         min_refresh=app.config["SECRET_KEY_MIN_REFRESH_SECONDS"],
     )
+    init_static_files(app)
     app.register_blueprint(site)
     register_error_pages(app)
     return app
