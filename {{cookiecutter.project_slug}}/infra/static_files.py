@@ -32,6 +32,7 @@ from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME, URL_PATH
 from build_tools import static_assets
 
 from .checks import acknowledge_static_deployment
+from .function import log_group
 
 # Where the files live in the bucket: the URL path, as CloudFront forwards it.
 KEY_PREFIX = URL_PATH.strip("/") + "/"
@@ -64,6 +65,7 @@ class StaticFiles(Construct):
             sources=[s3deploy.Source.asset(str(self.built.directory))],
             prune=False,
             cache_control=[s3deploy.CacheControl.from_string(static_assets.CACHE_CONTROL)],
+            log_group=log_group(self, "DeploymentLogs"),
         )
         stack = Stack.of(self)
         acknowledge_static_deployment(

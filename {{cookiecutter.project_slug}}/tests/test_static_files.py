@@ -31,6 +31,8 @@ from .stack_helpers import (
 )
 
 STATIC_LINK = re.compile(r'(?:href|src)="/static/([^"]+)"')
+# CDK's static file upload: its function, role and policy IDs start so.
+UPLOAD = "CustomCDKBucketDeployment"
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +186,25 @@ def test_a_bundle_built_from_other_static_files_is_refused(
     (bundle / settings_module.package_name / MANIFEST_NAME).write_text(json.dumps(stale))
     with pytest.raises(ValueError, match="make build"):
         synth_app(bundle, tmp_path / "cdk.out")
+
+
+def test_the_upload_reaches_only_the_cdk_assets_and_the_static_bucket(template: Template) -> None:
+    """CDK's BucketDeployment function: what its wildcards (accepted in checks.py) cover."""
+    statements = [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        if all(role["Ref"].startswith(UPLOAD) for role in policy["Properties"]["Roles"])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statements
+    for statement in statements:
+        for resource in statement["Resource"]:
+            text = json.dumps(resource)
+            assert STATIC_BUCKET in text or "-assets-${AWS::AccountId}-" in text, text
+    [upload] = [
+        resource["Properties"]
+        for logical_id, resource in template.find_resources("AWS::Lambda::Function").items()
+        if logical_id.startswith(UPLOAD)
+    ]
+    logs = properties(template, upload["LoggingConfig"]["LogGroup"]["Ref"])
+    assert logs["RetentionInDays"] == 30  # like the site's own log groups, not CDK's two years
