@@ -109,3 +109,13 @@ def test_the_static_deployments_findings_are_accepted_on_its_role_only(
     }
     assert paths and all("/Custom::CDKBucketDeployment" in path for path in paths), paths
     assert all("/ServiceRole/" in path for path in paths), paths
+
+
+def test_checks_pass_when_the_account_is_known(
+    bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CDK CLI sets CDK_DEFAULT_ACCOUNT when it has credentials (make deploy):
+    the account then appears in resource names, the CDK asset bucket's too."""
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "123456789012")
+    report = nag_report(bundle_dir, tmp_path)
+    assert [finding["ruleName"] for finding in report["violations"]] == []
