@@ -24,6 +24,7 @@ from build_tools.static_assets import source_dir
 from .api import SiteApi
 from .cdn import SiteCdn
 from .checks import acknowledge_accepted_findings
+from .deployment import Deployment
 from .function import SiteFunction
 from .guardrails import monthly_budget
 from .key_bucket import SecretKeyBucket
@@ -54,9 +55,8 @@ class SiteStack(Stack):
     ) -> None:
         """`origin_secret` says which versions of the stage's origin secret
         parameters to use (`make deploy` reads them); by default the latest."""
-        super().__init__(
-            scope, construct_id, description=f"{settings.project_name} ({stage})", **kwargs
-        )
+        deployment = Deployment(settings, stage)
+        super().__init__(scope, construct_id, description=deployment.description, **kwargs)
         if Token.is_unresolved(self.region):
             raise ValueError("SiteStack needs an explicit region (env=Environment(region=...))")
         self.origin_secret = origin_secret or OriginSecretRefs(
@@ -70,8 +70,7 @@ class SiteStack(Stack):
         self.function = SiteFunction(
             self,
             "Function",
-            settings=settings,
-            stage=stage,
+            deployment=deployment,
             code_dir=bundle_dir,
             key_bucket=self.bucket,
             origin_secret=self.origin_secret,
@@ -81,8 +80,7 @@ class SiteStack(Stack):
         self.api = SiteApi(
             self,
             "Api",
-            settings=settings,
-            stage=stage,
+            deployment=deployment,
             function=self.function,
             origin_secret=self.origin_secret,
         )
@@ -94,8 +92,7 @@ class SiteStack(Stack):
         self.cdn = SiteCdn(
             self,
             "Cdn",
-            settings=settings,
-            stage=stage,
+            deployment=deployment,
             api=self.api,
             static_bucket=self.static.bucket,
             origin_secret=self.origin_secret.sent_reference,

@@ -30,8 +30,8 @@ from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
 from build_tools import static_assets
 
-from .events import response_body, response_headers, rest_event
-from .pages import visits_on
+from ..events import response_body, response_headers, rest_event
+from ..pages import visits_on
 from .stack_helpers import (
     CACHE_POLICY,
     CACHING_DISABLED,
