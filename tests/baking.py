@@ -35,6 +35,7 @@ EXPECTED_FILES = [
     "{package}/sessions.py",
     "{package}/secret_key.py",
     "{package}/lambda_handler.py",
+    "{package}/static_files.py",
     "{package}/templates/index.html",
     "{package}/templates/404.html",
     "{package}/templates/500.html",
@@ -49,6 +50,7 @@ EXPECTED_FILES = [
     "infra/key_bucket.py",
     "infra/secret_admin.py",
     "infra/cdn.py",
+    "infra/static_files.py",
     # Every option's code, chosen or not: settings.json can turn it on later.
     "infra/custom_domain.py",
     "infra/alarms.py",
@@ -57,6 +59,7 @@ EXPECTED_FILES = [
     "tests/infra/test_alarms.py",
     "infra/viewer_request.js",
     "build_tools/bundle.py",
+    "build_tools/static_assets.py",
     "build_tools/uv_requirement.py",
     "build_tools/template_link.py",
     "cdk.json",

@@ -98,6 +98,8 @@ def test_bundle_holds_the_app_and_its_dependencies_only(built: Build) -> None:
     assert (built.output / built.package / "settings.json").is_file()
     assert (built.output / built.package / "lambda_handler.py").is_file()
     assert (built.output / built.package / "templates" / "index.html").is_file()
+    assert not (built.output / built.package / "static").exists()  # served from S3
+    assert (built.output / built.package / "static-manifest.json").is_file()
     unwanted = [
         path.relative_to(built.output).as_posix()
         for path in built.output.rglob("*")

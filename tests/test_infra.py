@@ -121,14 +121,20 @@ def template_of(outdir: Path, answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_function_carries_the_answers(synthesized: Synthesized) -> None:
-    function = synthesized.one("AWS::Lambda::Function")
+    handler = f"{synthesized.answer('package_name')}.lambda_handler.handler"
+    [function] = [  # the other one is CDK's deploy-time upload of the static files
+        resource["Properties"]
+        for resource in synthesized.of_type("AWS::Lambda::Function")
+        if resource["Properties"]["Handler"] == handler
+    ]
     assert function["Runtime"] == f"python{synthesized.answer('python_version')}"
     assert function["Architectures"] == [synthesized.answer("architecture")]
     assert function["MemorySize"] == int(synthesized.answer("lambda_memory_mb"))
     assert function["Timeout"] == int(synthesized.answer("lambda_timeout_seconds"))
     assert function["Handler"] == f"{synthesized.answer('package_name')}.lambda_handler.handler"
-    log_groups = synthesized.of_type("AWS::Logs::LogGroup")  # the function's, the access log
-    assert len(log_groups) == 2
+    # The function's, the access log, the static upload's.
+    log_groups = synthesized.of_type("AWS::Logs::LogGroup")
+    assert len(log_groups) == 3
     assert all(group["Properties"]["RetentionInDays"] > 0 for group in log_groups)
 
 
@@ -147,8 +153,11 @@ def test_distribution_carries_the_answers(synthesized: Synthesized) -> None:
     config = synthesized.one("AWS::CloudFront::Distribution")["DistributionConfig"]
     assert config["PriceClass"] == synthesized.answer("price_class")
     assert config["HttpVersion"] == "http2and3"
-    [origin] = config["Origins"]
-    assert origin["OriginPath"] == f"/{synthesized.answer('stage')}"
+    api_origin, bucket_origin = config["Origins"]  # the API, and S3 for /static/*
+    assert api_origin["OriginPath"] == f"/{synthesized.answer('stage')}"
+    assert "OriginAccessControlId" in bucket_origin
+    [static] = config["CacheBehaviors"]
+    assert (static["PathPattern"], static["TargetOriginId"]) == ("/static/*", bucket_origin["Id"])
     behavior = config["DefaultCacheBehavior"]
     assert behavior["Compress"] is True
     assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"

@@ -1,9 +1,11 @@
 """Build the Lambda code into build/lambda, without Docker (`make build`).
 
 The locked dependencies as Lambda wheels (not boto3 and botocore: the runtime has them),
-the app package, and bytecode when uv can find or install the runtime's Python; no
-tests, caches or console scripts. Nothing is rebuilt while the inputs' fingerprint is
-unchanged, and a build is swapped in whole, so a failed one leaves the last in place.
+the app package without its static files (CloudFront serves them from S3; the bundle
+has only their fingerprinted names, static_assets.py), and bytecode when uv can find or
+install the runtime's Python; no tests, caches or console scripts. Nothing is rebuilt
+while the inputs' fingerprint is unchanged, and a build is swapped in whole, so a
+failed one leaves the last in place.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
+from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
+from . import static_assets
 from .bytecode import bytecode_format, compile_bytecode
 from .dependencies import install_dependencies
 from .tools import PROJECT_ROOT, BundleError, find_python
@@ -31,6 +35,22 @@ LEFT_OUT = ("__pycache__", "tests")  # directories, wherever they are; and .pyc 
 
 def left_out(relative: Path) -> bool:
     return relative.suffix == ".pyc" or any(part in LEFT_OUT for part in relative.parts)
+
+
+def copy_package(package_dir: Path, target: Path) -> None:
+    """The app package into `target`, its static files replaced by their manifest."""
+    static = static_assets.source_dir(package_dir)
+    shutil.copytree(
+        package_dir,
+        target / package_dir.name,
+        ignore=lambda folder, names: {
+            name
+            for name in names
+            if left_out(Path(folder, name).relative_to(package_dir)) or Path(folder, name) == static
+        },
+    )
+    manifest = json.dumps(static_assets.manifest(static), indent=2, sort_keys=True)
+    (target / package_dir.name / MANIFEST_NAME).write_text(manifest + "\n", encoding="utf-8")
 
 
 def prune(target: Path) -> None:
@@ -73,13 +93,7 @@ def build(output: Path, settings: Settings, python: str | None, force: bool = Fa
         staging.chmod(0o755)  # mkdtemp makes it private; Lambda needs it readable
         install_dependencies(staging, settings)
         prune(staging)
-        shutil.copytree(
-            package_dir,
-            staging / package_dir.name,
-            ignore=lambda folder, names: {
-                name for name in names if left_out(Path(folder, name).relative_to(package_dir))
-            },
-        )
+        copy_package(package_dir, staging)
         if python:
             compile_bytecode(staging, package_dir.name, python)
         (staging / FINGERPRINT_FILE).write_text(stamp + "\n", encoding="utf-8")

@@ -11,6 +11,12 @@
 - Every origin request carries the origin secret (origin_secret.py). The security
   headers include a Content-Security-Policy fitted to the demo pages: widen
   `CONTENT_SECURITY_POLICY` when your pages load scripts or third-party content.
+- `/static/*` is a second behaviour, served from the private static-file bucket
+  (static_files.py) through origin access control: no API Gateway request, no Lambda
+  invocation. The files' names carry their content's hash and their Cache-Control says
+  a year and immutable, which the managed CachingOptimized policy honours (no cookies
+  or query string in the key). The same security headers apply; the viewer-request
+  function does not run (S3 needs no X-Forwarded-Host).
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
+from {{ cookiecutter.package_name }}.static_files import URL_PATH
 
 from .deployment import Deployment
 
@@ -68,8 +76,9 @@ def viewer_request_code(source: str, canonical_host: str | None) -> str:
 class SiteCdn(Construct):
     """A distribution whose default behaviour serves everything from the API
     stage `/<stage>`, sending `origin_secret` in the X-Origin-Verify and
-    x-api-key headers; with `settings.domain_name`, served on that domain
-    (with `certificate`), to which every other host is redirected."""
+    x-api-key headers, but `/static/*` from `static_bucket`; with
+    `settings.domain_name`, served on that domain (with `certificate`), to
+    which every other host is redirected."""
 
     def __init__(
         self,
@@ -78,6 +87,7 @@ class SiteCdn(Construct):
         *,
         deployment: Deployment,
         api: apigateway.RestApi,
+        static_bucket: s3.IBucket,
         origin_secret: str,
         certificate: acm.ICertificate | None = None,
     ) -> None:
@@ -135,8 +145,20 @@ class SiteCdn(Construct):
                     )
                 ],
             ),
+            additional_behaviors={f"{URL_PATH}/*": self._static_files(static_bucket)},
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=PRICE_CLASSES[settings.price_class],
+        )
+
+    def _static_files(self, bucket: s3.IBucket) -> cloudfront.BehaviorOptions:
+        return cloudfront.BehaviorOptions(
+            # Also writes the bucket policy: reads by this distribution only.
+            origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
+            response_headers_policy=self.response_headers_policy,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            compress=True,
         )
 
     def _security_headers(self, name: str) -> cloudfront.ResponseHeadersPolicy:

@@ -11,14 +11,16 @@ from collections.abc import Iterable
 
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
+from constructs import IConstruct
 
 PACK = "AwsSolutions"
 
 ACCEPTED_FINDINGS = {
     "AwsSolutions-S1": (
         "The secret-key bucket holds the session key object, which only the function and "
-        "make rotate-secret/revoke-secret read and write; server access logs would need a "
-        "second bucket and record every key read, for no insight."
+        "make rotate-secret/revoke-secret read and write; the static-file bucket is read by "
+        "this distribution only (origin access control), and its requests are CloudFront's. "
+        "Server access logs would need another bucket and record every read, for no insight."
     ),
     "AwsSolutions-L1": (
         "The Lambda runtime is the python_version chosen when the project was generated "
@@ -70,15 +72,31 @@ LOGGING_ROLE_FINDING = (
 )
 
 
+# The function CDK's BucketDeployment adds to copy the static files into their
+# bucket during deploys (static_files.py): on its role only, one rule's
+# findings per policy, action or resource, so a grant CDK adds later is reviewed.
+STATIC_DEPLOYMENT_FINDINGS = {
+    "AwsSolutions-IAM4": (
+        "The function that copies the static files during deploys (CDK's BucketDeployment) "
+        "writes its logs through the AWSLambdaBasicExecutionRole policy AWS defines."
+    ),
+    "AwsSolutions-IAM5": (
+        "CDK's BucketDeployment grants its copier object-level wildcards (s3:GetObject*, "
+        "s3:List*, s3:DeleteObject*, ...) on the CDK asset bucket and on the static-file "
+        "bucket only; it runs only during deploys and never deletes (prune=False)."
+    ),
+}
+
+
 def add_checks(app: App) -> None:
     """Run the AWS Solutions pack over everything `app` synthesizes."""
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
-def acknowledge(stack: Stack, findings: Iterable[tuple[str, str]]) -> None:
-    """Accept each (rule, reason) finding of the pack in `stack`."""
+def acknowledge(scope: IConstruct, findings: Iterable[tuple[str, str]]) -> None:
+    """Accept each (rule, reason) finding of the pack in `scope` and below."""
     for rule, reason in findings:
-        Validations.of(stack).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
+        Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
 
 
 def acknowledge_accepted_findings(stack: Stack, custom_domain: bool) -> None:
@@ -86,6 +104,37 @@ def acknowledge_accepted_findings(stack: Stack, custom_domain: bool) -> None:
     if not custom_domain:
         findings.update([DEFAULT_CERTIFICATE_FINDING])
     acknowledge(stack, findings.items())
+
+
+BASIC_EXECUTION_POLICY = (
+    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+)
+STATIC_DEPLOYMENT_WILDCARD_ACTIONS = (
+    "s3:GetBucket*",
+    "s3:GetObject*",
+    "s3:List*",
+    "s3:Abort*",
+    "s3:DeleteObject*",
+)
+
+
+def acknowledge_static_deployment(
+    role: IConstruct, asset_bucket_name: str, static_bucket_id: str
+) -> None:
+    """Accept the BucketDeployment role's findings: its managed policy, the
+    wildcard actions, and the object wildcards of the CDK asset bucket (named
+    `asset_bucket_name`) and of the static-file bucket (logical ID `static_bucket_id`)."""
+    iam4, iam5 = (
+        STATIC_DEPLOYMENT_FINDINGS[rule] for rule in ("AwsSolutions-IAM4", "AwsSolutions-IAM5")
+    )
+    wildcards = [f"Action::{action}" for action in STATIC_DEPLOYMENT_WILDCARD_ACTIONS]
+    wildcards += [
+        f"Resource::arn:aws:s3:::{asset_bucket_name}/*",
+        f"Resource::<{static_bucket_id}.Arn>/*",
+    ]
+    findings = [(f"AwsSolutions-IAM4[{BASIC_EXECUTION_POLICY}]", iam4)]
+    findings += [(f"AwsSolutions-IAM5[{wildcard}]", iam5) for wildcard in wildcards]
+    acknowledge(role, findings)
 
 
 def acknowledge_logging_role(stack: Stack) -> None:

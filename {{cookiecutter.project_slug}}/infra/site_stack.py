@@ -2,9 +2,10 @@
 
     visitor -> CloudFront (+ viewer-request function) -> API Gateway REST stage
             -> Lambda (the Flask app) -> S3 (the session secret key)
+    visitor -> CloudFront /static/* -> S3 (the fingerprinted static files)
 
 Each concern has its module: key_bucket.py, function.py, api.py, cdn.py,
-custom_domain.py (when generated with a domain), guardrails.py (the budget),
+static_files.py, custom_domain.py (when generated with a domain), guardrails.py (the budget),
 alarms.py (when chosen), origin_secret.py, access_logs.py, checks.py.
 """
 
@@ -18,6 +19,8 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from build_tools.static_assets import source_dir
+
 from .api import SiteApi
 from .cdn import SiteCdn
 from .checks import acknowledge_accepted_findings
@@ -26,6 +29,7 @@ from .function import SiteFunction
 from .guardrails import monthly_budget
 from .key_bucket import SecretKeyBucket
 from .origin_secret import OriginSecretRefs, parameter_prefix
+from .static_files import StaticFiles, check_bundle_manifest
 
 if TYPE_CHECKING:
     from .custom_domain import CertificateStack
@@ -35,7 +39,7 @@ DEFAULT_BUNDLE_DIR = PROJECT_ROOT / "build" / "lambda"
 
 
 class SiteStack(Stack):
-    """Lambda + REST API + CloudFront + the secret-key bucket, for one stage."""
+    """Lambda + REST API + CloudFront + the secret-key and static-file buckets, for one stage."""
 
     def __init__(
         self,
@@ -59,6 +63,10 @@ class SiteStack(Stack):
             parameter_prefix(settings.project_slug, stage)
         )
         self.bucket = SecretKeyBucket(self, "SecretKeyBucket")
+        self.static = StaticFiles(
+            self, "Static", source=source_dir(PROJECT_ROOT / settings.package_name)
+        )
+        check_bundle_manifest(bundle_dir, settings.package_name, self.static.built.manifest)
         self.function = SiteFunction(
             self,
             "Function",
@@ -67,6 +75,8 @@ class SiteStack(Stack):
             key_bucket=self.bucket,
             origin_secret=self.origin_secret,
         )
+        # New code links to the new files: upload them first.
+        self.function.node.add_dependency(self.static.deployment)
         self.api = SiteApi(
             self,
             "Api",
@@ -84,6 +94,7 @@ class SiteStack(Stack):
             "Cdn",
             deployment=deployment,
             api=self.api,
+            static_bucket=self.static.bucket,
             origin_secret=self.origin_secret.sent_reference,
             certificate=certificate,
         )

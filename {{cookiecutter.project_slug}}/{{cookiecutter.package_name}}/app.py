@@ -15,6 +15,7 @@ from .log_setup import configure_logging
 from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
 from .sessions import KeyStoreSessionInterface
 from .settings import load_settings
+from .static_files import URL_PATH, init_static_files
 from .views import site
 
 
@@ -23,7 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Before the app exists: Flask adds a handler of its own to a logger
     # whose records nothing would handle.
     configure_logging(load_settings().application_log_level)
-    app = CacheSafeFlask(__name__)
+    app = CacheSafeFlask(__name__, static_url_path=URL_PATH)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings_config(load_settings()))
     app.config.from_mapping(environment_config())
@@ -33,6 +34,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         cache_seconds=app.config["SECRET_KEY_CACHE_SECONDS"],
         min_refresh=app.config["SECRET_KEY_MIN_REFRESH_SECONDS"],
     )
+    init_static_files(app)
     app.register_blueprint(site)
     register_error_pages(app)
     return app

@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when deployed (HTTPS only)
+    # The fingerprinted names of the static files (static_files.py); None:
+    # the manifest the build put in the bundle, if any.
+    "STATIC_MANIFEST_FILE": None,
     "STAGE": "local",
 }
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
-from build_tools import bundle, dependencies
+from build_tools import bundle, dependencies, static_assets
 
 # Answers `uv export`, `uv pip install` and `uv python ...` as uv would, and
 # logs each command line (JSON, one per line) to $FAKE_UV_LOG.
@@ -139,6 +140,20 @@ def test_build_then_nothing_to_do_until_an_input_changes(
     assert bundle.build(output, dataclasses.replace(settings, architecture=other), python=None)
     installs = [command for command in commands(fake_uv) if command[0] == "pip"]
     assert len(installs) == 3
+
+
+def test_static_files_leave_the_bundle_for_their_manifest(
+    fake_uv: Path, tmp_path: Path, settings: Settings
+) -> None:
+    """CloudFront serves them from S3; the app only needs their fingerprinted names."""
+    output = tmp_path / "lambda"
+    bundle.build(output, settings, python=None)
+    package = settings.package_name
+    assert not [name for name in files(output) if name.startswith(f"{package}/static/")]
+    manifest = json.loads((output / package / MANIFEST_NAME).read_text(encoding="utf-8"))
+    source = static_assets.source_dir(bundle.PROJECT_ROOT / package)
+    assert manifest == static_assets.manifest(source)
+    assert manifest["style.css"].startswith("style.") and manifest["style.css"] != "style.css"
 
 
 def test_fingerprint_follows_the_sources_settings_and_bytecode_format(

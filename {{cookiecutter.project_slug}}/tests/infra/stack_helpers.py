@@ -20,6 +20,7 @@ Resource = dict[str, Any]
 
 # CloudFront's managed policies (fixed IDs, the same in every account).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 # Logical IDs, derived from construct paths only: the same in every project and
@@ -36,6 +37,8 @@ ORIGIN_SECRET_KEYS = ("OriginSecretBlueA3A79A85", "OriginSecretGreenED1EB4FA")
 VIEWER_REQUEST = "CdnViewerRequest187CE90A"
 CACHE_POLICY = "CdnCachePolicy957D7474"
 SECURITY_HEADERS = "CdnSecurityHeaders18AFCA21"
+STATIC_BUCKET = "StaticBucket42064B42"
+STATIC_DEPLOYMENT = "StaticDeploymentCustomResource7207CD2A"
 
 
 def joined(value: Any, refs: dict[str, str]) -> Any:
@@ -65,6 +68,12 @@ def function_config(template: Template) -> Resource:
     """The config the stack gives the function, the bucket's name as "the-bucket"."""
     variables = properties(template, FUNCTION)["Environment"]["Variables"]
     return json.loads(joined(variables[OVERRIDE_VARIABLE], {BUCKET: "the-bucket"}))
+
+
+def deployed_static_files(stack: cdk.Stack, template: Template) -> Path:
+    """The directory the stack's BucketDeployment uploads (its staged asset)."""
+    [key] = properties(template, STATIC_DEPLOYMENT)["SourceObjectKeys"]
+    return Path(cdk.Stage.of(stack).outdir) / f"asset.{key.removesuffix('.zip')}"
 
 
 def new_app(outdir: Path, **context: str) -> cdk.App:

@@ -5,13 +5,16 @@ the synthesized template (cache key, TTLs, origin request headers), to the
 real Lambda handler: requests go through the viewer-request rewrite and the
 origin secret header, responses are stored for as long as their Cache-Control
 and the cache policy allow, with their Set-Cookie (the worst case). Visitors
-then hit the site in turn, as they would in production.
+then hit the site in turn, as they would in production. `/static/*` goes to
+`BucketOrigin`: the files the stack deploys to S3, with their metadata.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
+import shutil
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -23,13 +26,19 @@ from flask import Flask, make_response, session
 
 from {{ cookiecutter.package_name }} import caching, create_app
 from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
+from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
+
+from build_tools import static_assets
 
 from ..events import response_body, response_headers, rest_event
 from ..pages import visits_on
 from .stack_helpers import (
     CACHE_POLICY,
     CACHING_DISABLED,
+    CACHING_OPTIMIZED,
     DISTRIBUTION,
+    STATIC_DEPLOYMENT,
+    deployed_static_files,
     function_config,
     joined,
     properties,
@@ -39,7 +48,11 @@ PUBLIC_HOST = "www.example.com"
 UNCACHEABLE = ("no-store", "no-cache", "private")
 # Statuses CloudFront caches by the response's Cache-Control (404: as an error page).
 CACHED_STATUSES = (200, 203, 300, 301, 404, 410)
-PAGES = ("/", "/api/time", "/static/style.css", "/no-such-page")
+PAGES = ("/", "/api/time", "/no-such-page")
+# The managed CachingOptimized policy's (min, default, max) TTLs, as AWS documents them.
+MANAGED_TTLS = {CACHING_OPTIMIZED: (1, 86400, 31536000)}
+STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+ONE_YEAR = 365 * 24 * 3600
 
 
 @dataclass
@@ -54,6 +67,50 @@ class Response:
         return self.headers.get("set-cookie", [])
 
 
+def ttl_for(response: Response, min_ttl: int, default_ttl: int, max_ttl: int) -> float:
+    """How long CloudFront keeps a response, from its Cache-Control."""
+    directives = {
+        name.strip().lower(): value
+        for item in ",".join(response.headers.get("cache-control", [])).split(",")
+        if item.strip()
+        for name, _, value in [item.partition("=")]
+    }
+    if min_ttl == 0 and any(name in directives for name in UNCACHEABLE):
+        return 0
+    for name in ("s-maxage", "max-age"):
+        if name in directives:
+            return min(max(int(directives[name]), min_ttl), max_ttl)
+    return default_ttl
+
+
+@dataclass
+class BucketOrigin:
+    """A cache behaviour served from S3 through origin access control: the
+    objects are the deployed files, stored under `key_prefix` with the
+    deployment's metadata. A missing key is S3's 403 (no ListBucket)."""
+
+    path_pattern: str
+    directory: Path
+    key_prefix: str
+    metadata: dict[str, str]
+    ttls: tuple[int, int, int]
+    prune: bool  # a deploy deletes the files it does not upload
+    requests: int = 0
+
+    def serves(self, path: str) -> bool:
+        return path.startswith(self.path_pattern.removesuffix("*"))
+
+    def get(self, path: str) -> Response:
+        self.requests += 1
+        key = path.removeprefix("/")
+        file = self.directory / key.removeprefix(self.key_prefix)
+        if not key.startswith(self.key_prefix) or not file.is_file():
+            return Response(403, {"content-type": ["application/xml"]}, b"AccessDenied")
+        headers = {name: [value] for name, value in self.metadata.items()}
+        headers["content-type"] = [static_assets.headers(file.name)["Content-Type"]]
+        return Response(200, headers, file.read_bytes())
+
+
 @dataclass
 class CloudFrontModel:
     handler: Any
@@ -63,20 +120,27 @@ class CloudFrontModel:
     query_in_key: bool
     cookies_in_key: bool
     origin_headers: dict[str, str]
+    static: BucketOrigin | None = None
     now: float = 0.0
     stored: dict[tuple[str, ...], tuple[float, Response]] = field(default_factory=dict)
 
     @classmethod
-    def from_template(cls, template: Template, handler: Any) -> CloudFrontModel:
+    def from_template(
+        cls, template: Template, handler: Any, static_files: Path | None = None
+    ) -> CloudFrontModel:
+        """`static_files`: the directory the stack deploys to the static bucket
+        (without it, no request may reach that behaviour)."""
         config = properties(template, DISTRIBUTION)["DistributionConfig"]
         behavior = config["DefaultCacheBehavior"]
-        [origin] = config["Origins"]
+        origins = {origin["Id"]: origin for origin in config["Origins"]}
+        origin = origins[behavior["TargetOriginId"]]
         origin_headers = {
             header["HeaderName"]: joined(header["HeaderValue"], {})
             for header in origin.get("OriginCustomHeaders", [])
         }
+        static = cls._bucket_origin(template, config, origins, static_files)
         if behavior["CachePolicyId"] == CACHING_DISABLED:
-            return cls(handler, 0, 0, 0, False, False, origin_headers)
+            return cls(handler, 0, 0, 0, False, False, origin_headers, static)
         assert behavior["CachePolicyId"] == {"Ref": CACHE_POLICY}
         policy = properties(template, CACHE_POLICY)["CachePolicyConfig"]
         key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
@@ -88,24 +152,34 @@ class CloudFrontModel:
             query_in_key=key["QueryStringsConfig"]["QueryStringBehavior"] != "none",
             cookies_in_key=key["CookiesConfig"]["CookieBehavior"] != "none",
             origin_headers=origin_headers,
+            static=static,
+        )
+
+    @staticmethod
+    def _bucket_origin(
+        template: Template,
+        config: dict[str, Any],
+        origins: dict[str, Any],
+        static_files: Path | None,
+    ) -> BucketOrigin:
+        [behavior] = config["CacheBehaviors"]
+        assert "S3OriginConfig" in origins[behavior["TargetOriginId"]]
+        deployment = properties(template, STATIC_DEPLOYMENT)
+        return BucketOrigin(
+            path_pattern=behavior["PathPattern"],
+            directory=static_files or Path("no-static-files"),
+            key_prefix=deployment["DestinationBucketKeyPrefix"],
+            metadata=deployment["SystemMetadata"],
+            ttls=MANAGED_TTLS[behavior["CachePolicyId"]],
+            prune=deployment.get("Prune", True),
         )
 
     def ttl(self, response: Response) -> float:
-        """How long CloudFront keeps a response, from its Cache-Control."""
-        directives = {
-            name.strip().lower(): value
-            for item in ",".join(response.headers.get("cache-control", [])).split(",")
-            if item.strip()
-            for name, _, value in [item.partition("=")]
-        }
-        if self.min_ttl == 0 and any(name in directives for name in UNCACHEABLE):
-            return 0
-        for name in ("s-maxage", "max-age"):
-            if name in directives:
-                return min(max(int(directives[name]), self.min_ttl), self.max_ttl)
-        return self.default_ttl
+        return ttl_for(response, self.min_ttl, self.default_ttl, self.max_ttl)
 
     def get(self, path: str, cookie: str = "", query: dict[str, str] | None = None) -> Response:
+        if self.static and self.static.serves(path):
+            return self._get_static(path)
         key = (path, json.dumps(query or {}, sort_keys=True) if self.query_in_key else "")
         key += (cookie,) if self.cookies_in_key else ()
         if key in self.stored:
@@ -118,6 +192,20 @@ class CloudFrontModel:
         raw = self.handler(rest_event(path, headers=headers, query=query), None)
         response = Response(raw["statusCode"], response_headers(raw), response_body(raw))
         ttl = self.ttl(response)
+        if ttl > 0 and response.status in CACHED_STATUSES:
+            self.stored[key] = (self.now + ttl, response)
+        return response
+
+    def _get_static(self, path: str) -> Response:
+        """CachingOptimized: the path alone is the key; no cookie reaches S3."""
+        assert self.static
+        key = ("static", path)
+        if key in self.stored:
+            expires, response = self.stored[key]
+            if self.now < expires:
+                return Response(response.status, response.headers, response.body, True)
+        response = self.static.get(path)
+        ttl = ttl_for(response, *self.static.ttls)
         if ttl > 0 and response.status in CACHED_STATUSES:
             self.stored[key] = (self.now + ttl, response)
         return response
@@ -143,22 +231,30 @@ def visits(response: Response) -> int:
     return visits_on(response.body)
 
 
-@pytest.fixture
-def site(template: Template, tmp_path: Path) -> Flask:
-    deployed = function_config(template)
+def deployed_app(template: Template, tmp_path: Path, manifest: dict[str, str]) -> Flask:
+    """The app as the stack runs it, with the static file manifest of its bundle."""
+    manifest_file = tmp_path / MANIFEST_NAME
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
     return create_app(
         {
             **DEPLOYED_CONFIG,
             "TESTING": True,
-            "ORIGIN_SECRET": deployed["ORIGIN_SECRET"],
+            "ORIGIN_SECRET": function_config(template)["ORIGIN_SECRET"],
             "SECRET_KEY_FILE": str(tmp_path / "key.json"),
+            "STATIC_MANIFEST_FILE": str(manifest_file),
         }
     )
 
 
 @pytest.fixture
-def cdn(template: Template, site: Flask) -> CloudFrontModel:
-    return CloudFrontModel.from_template(template, make_handler(site))
+def site(site_stack: Any, template: Template, tmp_path: Path) -> Flask:
+    return deployed_app(template, tmp_path, site_stack.static.built.manifest)
+
+
+@pytest.fixture
+def cdn(site_stack: Any, template: Template, site: Flask) -> CloudFrontModel:
+    static_files = deployed_static_files(site_stack, template)
+    return CloudFrontModel.from_template(template, make_handler(site), static_files)
 
 
 def test_a_second_visitor_never_gets_the_first_visitors_session(cdn: CloudFrontModel) -> None:
@@ -182,7 +278,7 @@ def test_anonymous_pages_are_shared_from_the_cache_without_cookies(
 ) -> None:
     alice, bob = Visitor(cdn), Visitor(cdn)
     alice.get("/session")  # Alice now carries a session cookie
-    for path in ("/", "/api/time", "/static/style.css"):
+    for path in ("/", "/api/time"):
         first, second = bob.get(path), alice.get(path)
         assert first.status == second.status == 200
         assert first.cookies == second.cookies == []
@@ -269,3 +365,68 @@ def test_the_model_does_catch_a_leak(
     Visitor(cdn).get("/broken")
     leaked = Visitor(cdn).get("/broken")
     assert leaked.from_cache and any("alice-secret" in c for c in leaked.cookies)
+
+
+def static_links(page: Response) -> list[str]:
+    return STATIC_LINK.findall(page.body.decode())
+
+
+def stylesheet(page: Response) -> str:
+    [link] = [link for link in static_links(page) if link.endswith(".css")]
+    return link
+
+
+def test_static_files_come_from_the_bucket_for_a_year_never_from_the_function(
+    cdn: CloudFrontModel,
+) -> None:
+    calls = []
+    handler = cdn.handler
+    cdn.handler = lambda event, context: calls.append(event["path"]) or handler(event, context)
+    alice = Visitor(cdn)
+    alice.get("/session")  # her cookie must reach neither S3 nor another visitor
+    links = static_links(alice.get("/"))
+    assert len(links) == 2 and "/static/style.css" not in links  # fingerprinted
+    calls.clear()
+    for link in links:
+        first = alice.get(link)
+        assert first.status == 200 and not first.from_cache, link
+        assert first.headers["cache-control"] == [static_assets.CACHE_CONTROL]
+        assert first.cookies == []
+        cdn.now += ONE_YEAR - 1
+        assert Visitor(cdn).get(link).from_cache, link
+        cdn.now -= ONE_YEAR - 1
+    assert calls == []  # no Lambda invocation (nor API Gateway request) for a static file
+    assert cdn.static is not None and cdn.static.requests == len(links)
+    assert alice.get("/static/style.css").status == 403  # only fingerprinted names exist
+
+
+def test_a_changed_stylesheet_shows_on_the_next_page_and_old_pages_keep_theirs(
+    template: Template, tmp_path: Path
+) -> None:
+    """Two deploys into one bucket (prune=False), no invalidation: a page cached
+    before the second still finds its stylesheet; the next page has the new one."""
+    source, bucket = tmp_path / "static", tmp_path / "bucket"
+    source.mkdir()
+    bucket.mkdir()
+    cdn = CloudFrontModel.from_template(template, None, bucket)
+
+    def deploy(css: str, release: str) -> None:
+        (source / "style.css").write_text(css, encoding="utf-8")
+        built = static_assets.build(source, tmp_path / f"built-{release}")
+        if cdn.static and cdn.static.prune:
+            shutil.rmtree(bucket)
+        shutil.copytree(built.directory, bucket, dirs_exist_ok=True)
+        (tmp_path / release).mkdir()
+        cdn.handler = make_handler(deployed_app(template, tmp_path / release, built.manifest))
+
+    deploy("body { color: red }", "first")
+    old = stylesheet(cdn.get("/"))
+    deploy("body { color: blue }", "second")
+    page = cdn.get("/")
+    if page.from_cache:  # the page cached before the deploy
+        assert stylesheet(page) == old
+        assert cdn.get(old).body == b"body { color: red }"
+        cdn.now += cdn.ttl(page) + 1
+    new = stylesheet(cdn.get("/"))
+    assert new != old
+    assert cdn.get(new).body == b"body { color: blue }"

@@ -252,7 +252,10 @@ def undeployed_refs(settings: Settings) -> OriginSecretRefs:
 
 
 def origin_headers(template: Template) -> dict[str, str]:
-    [origin] = properties(template, DISTRIBUTION)["DistributionConfig"]["Origins"]
+    """What CloudFront adds to requests to the API (the static files' bucket gets none)."""
+    config = properties(template, DISTRIBUTION)["DistributionConfig"]
+    [origin] = [o for o in config["Origins"] if "OriginCustomHeaders" in o]
+    assert origin["Id"] == config["DefaultCacheBehavior"]["TargetOriginId"]
     return {h["HeaderName"]: h["HeaderValue"] for h in origin["OriginCustomHeaders"]}
 
 
