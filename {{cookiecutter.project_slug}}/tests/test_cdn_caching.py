@@ -1,9 +1,10 @@
 """No visitor ever gets another visitor's session from CloudFront's cache.
 
-`CloudFrontModel` applies CloudFront's caching rules, configured exactly as in
-the synthesized template (cache key, TTLs, origin request headers), to the
-real Lambda handler: requests go through the viewer-request rewrite and the
-origin secret header, responses are stored for as long as their Cache-Control
+`CloudFrontModel` applies CloudFront's caching rules (local_server/cdn_rules.py,
+which `make local` applies too), configured exactly as in the synthesized
+template (cache key, TTLs, origin request headers), to the real Lambda handler:
+requests go through the viewer-request rewrite and the origin secret header,
+responses are stored for as long as their Cache-Control
 and the cache policy allow, with their Set-Cookie (the worst case). Visitors
 then hit the site in turn, as they would in production.
 """
@@ -24,7 +25,10 @@ from flask import Flask, make_response, session
 from {{ cookiecutter.package_name }} import caching, create_app
 from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
 
-from .events import response_body, response_headers, rest_event
+from local_server import cdn_rules
+from local_server.cdn_rules import CachePolicy, verdict
+from local_server.events import response_body, response_headers, rest_event
+
 from .pages import visits_on
 from .stack_helpers import (
     CACHE_POLICY,
@@ -36,9 +40,6 @@ from .stack_helpers import (
 )
 
 PUBLIC_HOST = "www.example.com"
-UNCACHEABLE = ("no-store", "no-cache", "private")
-# Statuses CloudFront caches by the response's Cache-Control (404: as an error page).
-CACHED_STATUSES = (200, 203, 300, 301, 404, 410)
 PAGES = ("/", "/api/time", "/static/style.css", "/no-such-page")
 
 
@@ -57,11 +58,7 @@ class Response:
 @dataclass
 class CloudFrontModel:
     handler: Any
-    min_ttl: int
-    default_ttl: int
-    max_ttl: int
-    query_in_key: bool
-    cookies_in_key: bool
+    policy: CachePolicy
     origin_headers: dict[str, str]
     now: float = 0.0
     stored: dict[tuple[str, ...], tuple[float, Response]] = field(default_factory=dict)
@@ -76,38 +73,14 @@ class CloudFrontModel:
             for header in origin.get("OriginCustomHeaders", [])
         }
         if behavior["CachePolicyId"] == CACHING_DISABLED:
-            return cls(handler, 0, 0, 0, False, False, origin_headers)
+            return cls(handler, cdn_rules.CACHING_DISABLED, origin_headers)
         assert behavior["CachePolicyId"] == {"Ref": CACHE_POLICY}
-        policy = properties(template, CACHE_POLICY)["CachePolicyConfig"]
-        key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
-        return cls(
-            handler,
-            min_ttl=policy["MinTTL"],
-            default_ttl=policy["DefaultTTL"],
-            max_ttl=policy["MaxTTL"],
-            query_in_key=key["QueryStringsConfig"]["QueryStringBehavior"] != "none",
-            cookies_in_key=key["CookiesConfig"]["CookieBehavior"] != "none",
-            origin_headers=origin_headers,
-        )
-
-    def ttl(self, response: Response) -> float:
-        """How long CloudFront keeps a response, from its Cache-Control."""
-        directives = {
-            name.strip().lower(): value
-            for item in ",".join(response.headers.get("cache-control", [])).split(",")
-            if item.strip()
-            for name, _, value in [item.partition("=")]
-        }
-        if self.min_ttl == 0 and any(name in directives for name in UNCACHEABLE):
-            return 0
-        for name in ("s-maxage", "max-age"):
-            if name in directives:
-                return min(max(int(directives[name]), self.min_ttl), self.max_ttl)
-        return self.default_ttl
+        policy = CachePolicy.from_config(properties(template, CACHE_POLICY)["CachePolicyConfig"])
+        return cls(handler, policy, origin_headers)
 
     def get(self, path: str, cookie: str = "", query: dict[str, str] | None = None) -> Response:
-        key = (path, json.dumps(query or {}, sort_keys=True) if self.query_in_key else "")
-        key += (cookie,) if self.cookies_in_key else ()
+        key = (path, json.dumps(query or {}, sort_keys=True) if self.policy.query_in_key else "")
+        key += (cookie,) if self.policy.cookies_in_key else ()
         if key in self.stored:
             expires, response = self.stored[key]
             if self.now < expires:
@@ -117,9 +90,9 @@ class CloudFrontModel:
             headers["Cookie"] = cookie  # every cookie reaches the origin
         raw = self.handler(rest_event(path, headers=headers, query=query), None)
         response = Response(raw["statusCode"], response_headers(raw), response_body(raw))
-        ttl = self.ttl(response)
-        if ttl > 0 and response.status in CACHED_STATUSES:
-            self.stored[key] = (self.now + ttl, response)
+        kept = verdict(self.policy, "GET", response.status, response.headers)
+        if kept.cacheable:
+            self.stored[key] = (self.now + kept.ttl, response)
         return response
 
 
@@ -187,7 +160,7 @@ def test_anonymous_pages_are_shared_from_the_cache_without_cookies(
         assert first.status == second.status == 200
         assert first.cookies == second.cookies == []
         assert second.body == first.body
-        if cdn.max_ttl > 0 and cdn.default_ttl > 0:
+        if cdn.policy.max_ttl > 0 and cdn.policy.default_ttl > 0:
             assert second.from_cache, path  # cached once, for everybody
 
 
@@ -198,7 +171,7 @@ def test_uncached_time_is_never_stored(cdn: CloudFrontModel) -> None:
 
 def test_cached_pages_expire_after_the_ttl(cdn: CloudFrontModel) -> None:
     cdn.get("/api/time")
-    cdn.now += cdn.max_ttl + 1
+    cdn.now += cdn.policy.max_ttl + 1
     assert not cdn.get("/api/time").from_cache
 
 
@@ -264,7 +237,7 @@ def test_the_model_does_catch_a_leak(
         return response
 
     cdn = CloudFrontModel.from_template(template, make_handler(site))
-    if cdn.max_ttl == 0:
+    if cdn.policy.max_ttl == 0:
         pytest.skip("this project's CloudFront caches nothing, so nothing can leak")
     Visitor(cdn).get("/broken")
     leaked = Visitor(cdn).get("/broken")
