@@ -123,7 +123,7 @@ def verdict(policy: CachePolicy, method: str, status: int, headers: Headers) -> 
     if policy.max_ttl == 0:
         return Verdict(0, "the cache policy stores nothing (maximum TTL 0)")
     directives = cache_directives(headers)
-    refusal = next((name for name in UNCACHEABLE_DIRECTIVES if name in directives), None)
+    refusal = ", ".join(name for name in UNCACHEABLE_DIRECTIVES if name in directives)
     asked = header_ttl(directives, headers)
     if status in CACHED_ERRORS:
         if refusal and status in ERRORS_THAT_MAY_REFUSE:
