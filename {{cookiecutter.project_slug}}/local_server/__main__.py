@@ -36,6 +36,12 @@ from .web import App, Request, Response, start_server
 LOCAL_BUCKET = "local-secret-key"
 
 
+def shown(path: str | Path) -> str:
+    """`path` relative to the project when it is inside it: shorter on the console."""
+    path = Path(path)
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
 def lambda_environment(settings: Settings, deployment: Deployment, bundle: Path) -> dict[str, str]:
     """What Lambda itself sets for the function's process (the part apps read)."""
     return {
@@ -96,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         **s3.environment(),
     }
     python = runtime_python(settings.python_version)
-    print(f"Starting the function: {HANDLER} from {bundle}, under {python}", flush=True)
+    print(f"Starting the function: {HANDLER} from {shown(bundle)}", flush=True)
     try:
         function = LambdaFunction(
             python,
@@ -123,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         start_server(logged(api, "api"), api_port),
         start_server(logged(edge, "site"), arguments.port),
     ]
+    runs = function.python_version
+    if not runs.startswith(settings.python_version + "."):
+        runs += f" at {python} (Lambda runs {settings.python_version}; uv finds none here)"
     print(
-        f"Function initialised in {function.init_ms:.0f} ms.\n"
+        f"Function initialised in {function.init_ms:.0f} ms, on Python {runs}.\n"
         f"Site (through the local CloudFront): http://127.0.0.1:{arguments.port}/\n"
         f"API Gateway, as `ApiUrl` (direct requests lack the API key: 403): "
         f"http://127.0.0.1:{api_port}/{deployment.stage}/\n"

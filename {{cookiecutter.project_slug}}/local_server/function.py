@@ -40,6 +40,7 @@ class LambdaFunction(JsonLinesProcess):
             self.close()
             raise FunctionError(f"the handler {handler} failed to load: {ready.get('error')}")
         self.init_ms: float = ready["init_ms"]
+        self.python_version: str = ready["python"]
 
     def invoke(self, event: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
         """The handler's response to `event`, and how long it took (ms)."""

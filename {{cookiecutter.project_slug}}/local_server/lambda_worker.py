@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import platform
 import sys
 import time
 import traceback
@@ -56,7 +57,8 @@ def main(bundle: str, runtime: str, handler_name: str) -> int:
         protocol.write(json.dumps({"ready": False, "error": repr(error)}) + "\n")
         return 1
     init_ms = (time.perf_counter() - started) * 1000
-    protocol.write(json.dumps({"ready": True, "init_ms": init_ms}) + "\n")
+    ready = {"ready": True, "init_ms": init_ms, "python": platform.python_version()}
+    protocol.write(json.dumps(ready) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
         context = Context(request["request_id"], request["timeout_seconds"])
