@@ -19,9 +19,10 @@ def test_make_local_serves_the_demo_routes_as_deployed(tmp_path: Path) -> None:
     baked = run(command, cwd=tmp_path, env=SKIP_INSTALL)
     assert baked.returncode == 0, baked.stderr
     [project] = [path for path in tmp_path.iterdir() if path.is_dir()]
+    pytest_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    pytest_command += ["-p", "no:xdist", "-m", "network", "tests/test_local_server.py"]
     result = run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
-        + ["-m", "network", "tests/test_local_server.py"],
+        pytest_command,
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
         timeout=1200,
