@@ -31,7 +31,9 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from infra.cdn import VIEWER_REQUEST_FILE
 from infra.function import HANDLER
 from local_server.api_gateway import ApiGateway
+from local_server.cdn_rules import verdict
 from local_server.deployment import Deployment
+from local_server.edge import Edge
 from local_server.events import API_HOST
 from local_server.function import FunctionError, LambdaFunction
 from local_server.static_files import IMMUTABLE, static_file
@@ -180,6 +182,34 @@ def test_api_gateway_builds_the_rest_event() -> None:
     assert event["headers"]["Host"] == API_HOST
     assert event["headers"]["X-Forwarded-For"] == "198.51.100.7, 127.0.0.1"
     assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"]}
+
+
+# CloudFront: the viewer function, the origin request, the verdict
+
+
+@needs_node
+def test_the_edge_runs_the_viewer_function_and_stamps_the_verdict(
+    template: Template, viewer_function: ViewerFunction, tmp_path: Path
+) -> None:
+    deployment = Deployment.from_template(template.to_json(), HANDLER, "local-bucket")
+    function = RecordingFunction()
+    api = ApiGateway(function, deployment.stage, "the-key", "http", 5000)  # type: ignore[arg-type]
+    origin_headers = dict.fromkeys(deployment.origin_header_names, "the-key")
+    edge = Edge(deployment, viewer_function, api, tmp_path, origin_headers)
+    viewer = [("Host", "127.0.0.1:5000"), ("X-Origin-Verify", "forged"), ("Cookie", "a=1; b=2")]
+    response = edge(Request("GET", "/api/time", "q=1", viewer, b"", "198.51.100.7"))
+
+    [event] = function.events
+    headers = {name.lower(): value for name, value in event["headers"].items()}
+    assert headers["x-forwarded-host"] == "127.0.0.1:5000"  # set by the viewer function
+    assert headers["x-origin-verify"] == "the-key"  # CloudFront's, not the viewer's
+    assert headers["cookie"] == "a=1; b=2"
+    assert headers["x-forwarded-for"] == "198.51.100.7, 127.0.0.1"
+    assert event["requestContext"]["path"] == f"/{deployment.stage}/api/time"
+    assert event["queryStringParameters"] == {"q": "1"}
+    expected = verdict(deployment.behaviour_for("/api/time").cache_policy, "GET", 200, {})
+    assert ("X-Local-CDN", str(expected)) in response.headers
+    assert ("X-Frame-Options", "DENY") in response.headers
 
 
 # The function's process
