@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .pipes import JsonLinesProcess, ProcessGone
+from .pipes import JsonLinesProcess, NoAnswer, ProcessGone
 
 WORKER = Path(__file__).with_name("lambda_worker.py")
 
@@ -19,7 +19,7 @@ class FunctionError(RuntimeError):
     """The handler raised, or its process could not start or died."""
 
 
-class LambdaFunction(JsonLinesProcess):
+class LambdaFunction:
     def __init__(
         self,
         python: str,
@@ -29,30 +29,50 @@ class LambdaFunction(JsonLinesProcess):
         environment: Mapping[str, str],
         timeout_seconds: int,
     ) -> None:
+        self.handler = handler
         self.timeout_seconds = timeout_seconds
-        command = [python, "-I", "-S", str(WORKER), str(bundle), str(runtime), handler]
-        super().__init__(command, env=environment, cwd=bundle)
+        self._command = [python, "-I", "-S", str(WORKER), str(bundle), str(runtime), handler]
+        self._environment = environment
+        self._bundle = bundle
+        self._instance = self._start()
+
+    def _start(self) -> JsonLinesProcess:
+        """A new instance: a process that has imported the handler (Lambda's init)."""
+        instance = JsonLinesProcess(self._command, env=self._environment, cwd=self._bundle)
         try:
-            ready = self.read()
+            ready = instance.read()
         except ProcessGone as error:
             ready = {"error": str(error)}
         if not ready.get("ready"):
-            self.close()
-            raise FunctionError(f"the handler {handler} failed to load: {ready.get('error')}")
+            instance.close()
+            raise FunctionError(f"the handler {self.handler} failed to load: {ready.get('error')}")
         self.init_ms: float = ready["init_ms"]
         self.python_version: str = ready["python"]
+        return instance
 
     def invoke(self, event: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
-        """The handler's response to `event`, and how long it took (ms)."""
+        """The handler's response to `event`, and how long it took (ms).
+
+        Past the function's timeout the instance is stopped, as Lambda stops
+        it, and the next invocation gets a new one (a cold start)."""
         request = {
             "event": event,
             "request_id": str(uuid.uuid4()),
             "timeout_seconds": self.timeout_seconds,
         }
         try:
-            answer = self.exchange(request)
+            answer = self._instance.exchange(request, timeout=self.timeout_seconds)
+        except NoAnswer:
+            self._instance.close()
+            self._instance = self._start()
+            raise FunctionError(f"Task timed out after {self.timeout_seconds} s") from None
         except ProcessGone as error:
+            self._instance.close()
+            self._instance = self._start()
             raise FunctionError(str(error)) from None
         if "error" in answer:
             raise FunctionError(answer["error"])
         return answer["response"], answer["ms"]
+
+    def close(self) -> None:
+        self._instance.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,10 @@ from typing import IO, Any, cast
 
 class ProcessGone(RuntimeError):
     """The process exited or closed its pipes."""
+
+
+class NoAnswer(TimeoutError):
+    """The process did not answer in time."""
 
 
 class JsonLinesProcess:
@@ -34,14 +39,18 @@ class JsonLinesProcess:
         self._input = cast(IO[str], self.process.stdin)  # both pipes, as asked for above
         self._output = cast(IO[str], self.process.stdout)
 
-    def read(self) -> dict[str, Any]:
-        """The next line the process writes."""
+    def read(self, timeout: float | None = None) -> dict[str, Any]:
+        """The next line the process writes, waiting at most `timeout` seconds for it."""
+        # Each exchange is one line each way, so nothing is left buffered here
+        # and waiting on the pipe itself is exact.
+        if timeout is not None and not select.select([self._output], [], [], timeout)[0]:
+            raise NoAnswer(f"no answer within {timeout} s")
         line = self._output.readline()
         if not line:
             raise ProcessGone(f"{self.process.args[0]} exited ({self.process.wait()})")
         return json.loads(line)
 
-    def exchange(self, message: Mapping[str, Any]) -> dict[str, Any]:
+    def exchange(self, message: Mapping[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Send one line, read the answer."""
         with self._lock:
             try:
@@ -49,7 +58,7 @@ class JsonLinesProcess:
                 self._input.flush()
             except OSError as error:
                 raise ProcessGone(f"{self.process.args[0]} is gone: {error}") from None
-            return self.read()
+            return self.read(timeout)
 
     def close(self) -> None:
         """End of input, which ends the process; killed if it lingers."""

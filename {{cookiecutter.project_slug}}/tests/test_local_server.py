@@ -223,8 +223,8 @@ def write_bundle(root: Path, source: str) -> Path:
     return bundle
 
 
-def start_function(bundle: Path, runtime: Path) -> LambdaFunction:
-    return LambdaFunction(sys.executable, bundle, runtime, "app.handler.handler", {}, 3)
+def start_function(bundle: Path, runtime: Path, timeout: int = 3) -> LambdaFunction:
+    return LambdaFunction(sys.executable, bundle, runtime, "app.handler.handler", {}, timeout)
 
 
 def test_the_function_runs_the_bundle_handler(tmp_path: Path) -> None:
@@ -257,6 +257,29 @@ def test_a_handler_error_is_reported(tmp_path: Path) -> None:
     try:
         with pytest.raises(FunctionError, match="KeyError"):
             function.invoke({})
+    finally:
+        function.close()
+
+
+def test_an_invocation_past_the_timeout_fails_and_the_next_gets_a_new_instance(
+    tmp_path: Path,
+) -> None:
+    bundle = write_bundle(
+        tmp_path,
+        "import os, time\n"
+        "def handler(event, context):\n"
+        "    time.sleep(event['sleep'])\n"
+        "    return {'statusCode': 200, 'pid': os.getpid()}\n",
+    )
+    function = start_function(bundle, tmp_path, timeout=1)
+    try:
+        first, _ = function.invoke({"sleep": 0})
+        started = time.monotonic()
+        with pytest.raises(FunctionError, match="timed out after 1 s"):
+            function.invoke({"sleep": 30})
+        assert time.monotonic() - started < 20
+        after, _ = function.invoke({"sleep": 0})
+        assert after["pid"] != first["pid"]  # a cold start, as Lambda gives
     finally:
         function.close()
 
