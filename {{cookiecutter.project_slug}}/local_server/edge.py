@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .api_gateway import ApiGateway
 from .cdn_rules import Verdict, verdict
@@ -31,13 +32,13 @@ LOCAL_DISTRIBUTION = "local.cloudfront.net"
 EDGE_ADDRESS = "127.0.0.1"  # CloudFront's address, as API Gateway sees it
 
 
-def function_response(answer: Mapping[str, object]) -> Response:
+def function_response(answer: Mapping[str, Any]) -> Response:
     """A response the viewer function returned instead of the request."""
-    headers = pairs_of(answer.get("headers") or {})  # type: ignore[arg-type]
     body = answer.get("body") or ""
-    if isinstance(body, dict):
+    if isinstance(body, dict):  # {"data": ..., "encoding": "text"}
         body = body.get("data", "")
-    return Response(int(answer["statusCode"]), headers, str(body).encode())  # type: ignore[call-overload]
+    headers = pairs_of(answer.get("headers") or {})
+    return Response(int(answer["statusCode"]), headers, str(body).encode())
 
 
 class Edge:

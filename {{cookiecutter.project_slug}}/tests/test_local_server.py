@@ -212,6 +212,32 @@ def test_the_edge_runs_the_viewer_function_and_stamps_the_verdict(
     assert ("X-Frame-Options", "DENY") in response.headers
 
 
+@needs_node
+def test_an_answer_from_the_viewer_function_never_reaches_the_origin(
+    template: Template, tmp_path: Path
+) -> None:
+    source = tmp_path / "redirect.js"
+    source.write_text(
+        "function handler(event) {\n"
+        "  return {statusCode: 301, statusDescription: 'Moved Permanently',\n"
+        "          headers: {location: {value: 'https://www.example.com' + event.request.uri}}};\n"
+        "}\n"
+    )
+    deployment = Deployment.from_template(template.to_json(), HANDLER, "local-bucket")
+    function = RecordingFunction()
+    api = ApiGateway(function, deployment.stage, "the-key", "http", 5000)  # type: ignore[arg-type]
+    redirecting = ViewerFunction(source)
+    try:
+        edge = Edge(deployment, redirecting, api, tmp_path, {})
+        response = edge(Request("GET", "/page", "", [("Host", "x")], b"", "127.0.0.1"))
+    finally:
+        redirecting.close()
+    assert response.status == 301
+    assert ("location", "https://www.example.com/page") in response.headers
+    assert ("X-Local-CDN", "not cacheable: answered by the viewer function") in response.headers
+    assert function.events == []
+
+
 # The function's process
 
 
