@@ -30,6 +30,7 @@ from .edge import Edge
 from .function import FunctionError, LambdaFunction
 from .runtime import runtime_libraries, runtime_python
 from .s3 import LocalS3
+from .static_files import static_folder
 from .viewer_function import ViewerFunction
 from .web import App, Request, Response, start_server
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         deployment,
         viewer_function,
         api,
-        PROJECT_ROOT / settings.package_name / "static",
+        static_folder(settings.package_name),
         dict.fromkeys(deployment.origin_header_names, origin_secret),
     )
     servers = [

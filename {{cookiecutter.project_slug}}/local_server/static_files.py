@@ -1,8 +1,8 @@
 """`/static/*` as CloudFront's S3 behaviour serves it: the file, with the
 Cache-Control every fingerprinted static file gets, and S3's own headers.
 
-`static_file` is the one place that says where static files come from
-locally: today the app's `static/` folder.
+`static_folder` is the one place that says where they come from locally:
+today the app's own `static/` folder, unfingerprinted.
 """
 
 from __future__ import annotations
@@ -14,11 +14,18 @@ from pathlib import Path
 
 from werkzeug.security import safe_join
 
+from build_tools.bundle import PROJECT_ROOT
+
 from .web import Response
 
 STATIC_PREFIX = "/static/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_SUCH_KEY = b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code></Error>'
+
+
+def static_folder(package: str) -> Path:
+    """Where `/static/*` is served from."""
+    return PROJECT_ROOT / package / "static"
 
 
 def static_file(folder: Path, uri: str) -> Response:
