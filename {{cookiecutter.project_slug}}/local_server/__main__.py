@@ -21,8 +21,6 @@ from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from build_tools.bundle import DEFAULT_OUTPUT, PROJECT_ROOT
-from infra.cdn import VIEWER_REQUEST_FILE
-from infra.function import HANDLER
 
 from .api_gateway import ApiGateway
 from .deployment import Deployment, synthesize, with_config
@@ -94,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
 
     print("Synthesizing the stack...", flush=True)
-    deployment = Deployment.from_template(synthesize(bundle), HANDLER, LOCAL_BUCKET)
+    synthesized = synthesize(bundle)
+    handler = synthesized["handler"]
+    deployment = Deployment.from_template(synthesized["template"], handler, LOCAL_BUCKET)
     origin_secret = secrets.token_urlsafe(32)  # a new one each run, as each stage has its own
     s3 = LocalS3(LOCAL_BUCKET, settings.aws_region)
     environment = {
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         **s3.environment(),
     }
     python = runtime_python(settings.python_version)
-    print(f"Starting the function: {HANDLER} from {shown(bundle)}", flush=True)
+    print(f"Starting the function: {handler} from {shown(bundle)}", flush=True)
     try:
         function = LambdaFunction(
             python,
@@ -117,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         s3.close()
         return 1
-    viewer_function = ViewerFunction(VIEWER_REQUEST_FILE, node=arguments.node)
-    api = ApiGateway(function, deployment.stage, origin_secret, "http", arguments.port)
+    viewer_function = ViewerFunction(Path(synthesized["viewer_request_file"]), arguments.node)
+    key_header = synthesized["api_key_header"]
+    api = ApiGateway(function, deployment.stage, origin_secret, key_header, "http", arguments.port)
     edge = Edge(
         deployment,
         viewer_function,

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from hmac import compare_digest
 from urllib.parse import parse_qsl
 
-from infra.cdn import API_KEY_HEADER
-
 from .events import API_HOST, response_body, response_headers, rest_event
 from .function import FunctionError, LambdaFunction
 from .web import Request, Response
@@ -38,10 +36,19 @@ def error(status: int, kind: tuple[str, str], request_id: str) -> Response:
 
 
 class ApiGateway:
-    def __init__(self, function: LambdaFunction, stage: str, api_key: str, scheme: str, port: int):
+    def __init__(
+        self,
+        function: LambdaFunction,
+        stage: str,
+        api_key: str,
+        key_header: str,
+        scheme: str,
+        port: int,
+    ) -> None:
         self.function = function
         self.stage = stage
         self._api_key = api_key.encode()
+        self._key_header = key_header
         # Deployed, the scheme and port are the API's own (https, 443), as the
         # visitor's are: CloudFront redirects http. Locally the visitor uses
         # plain http on the local port, so links and redirects say so.
@@ -50,7 +57,7 @@ class ApiGateway:
 
     def __call__(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
-        given = (request.header(API_KEY_HEADER) or "").encode("utf-8", "replace")
+        given = (request.header(self._key_header) or "").encode("utf-8", "replace")
         prefix = f"/{self.stage}"
         if not compare_digest(given, self._api_key):
             return error(403, FORBIDDEN, request_id)

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from build_tools.bundle import PROJECT_ROOT
 
 from .cdn_rules import MANAGED_POLICIES, CachePolicy
 
@@ -40,16 +44,35 @@ def joined(value: Any, refs: Mapping[str, str]) -> Any:
     return separator.join(joined(part, refs) for part in parts)
 
 
-def synthesize(bundle_dir: Path) -> Template:
-    """The stage's CloudFormation template, with the Lambda code from `bundle_dir`."""
+def synthesize(bundle_dir: Path) -> dict[str, Any]:
+    """The stage's CloudFormation template (`template`), with the Lambda code
+    from `bundle_dir`, and the infrastructure code's constants the local
+    server needs (see `synthesized_here`).
+
+    Built in a child process: importing the CDK starts a node process (jsii)
+    that would otherwise live, and be stopped, with the local server."""
+    command = [sys.executable, "-m", "local_server.deployment", str(bundle_dir)]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, check=True)  # noqa: S603
+    return json.loads(result.stdout)
+
+
+def synthesized_here(bundle_dir: Path) -> dict[str, Any]:
     import aws_cdk as cdk
 
     from infra.app import add_site_stack, cdk_json_context
+    from infra.cdn import API_KEY_HEADER, VIEWER_REQUEST_FILE
+    from infra.function import HANDLER
 
     with tempfile.TemporaryDirectory(prefix="local-cdk-out-") as outdir:
         app = cdk.App(outdir=outdir, context={**cdk_json_context(), "bundle_dir": str(bundle_dir)})
         stack = add_site_stack(app)
-        return app.synth().get_stack_by_name(stack.stack_name).template
+        template = app.synth().get_stack_by_name(stack.stack_name).template
+    return {
+        "template": template,
+        "handler": HANDLER,
+        "viewer_request_file": str(VIEWER_REQUEST_FILE),
+        "api_key_header": API_KEY_HEADER,
+    }
 
 
 def resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
@@ -157,3 +180,7 @@ def with_config(environment: Mapping[str, str], variable: str, **changes: Any) -
     """`environment` with keys of the JSON object in `variable` replaced."""
     config = {**json.loads(environment.get(variable, "{}")), **changes}
     return {**environment, variable: json.dumps(config)}
+
+
+if __name__ == "__main__":
+    json.dump(synthesized_here(Path(sys.argv[1])), sys.stdout)

@@ -28,7 +28,7 @@ from aws_cdk.assertions import Template
 from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from infra.cdn import VIEWER_REQUEST_FILE
+from infra.cdn import API_KEY_HEADER, VIEWER_REQUEST_FILE
 from infra.function import HANDLER
 from local_server.api_gateway import ApiGateway
 from local_server.cdn_rules import verdict
@@ -155,7 +155,7 @@ def api_request(path: str, *headers: tuple[str, str]) -> Request:
 
 def test_api_gateway_refuses_a_request_without_the_key_before_the_function() -> None:
     function = RecordingFunction()
-    api = ApiGateway(function, "dev", "the-key", "http", 5000)  # type: ignore[arg-type]
+    api = ApiGateway(function, "dev", "the-key", API_KEY_HEADER, "http", 5000)  # type: ignore[arg-type]
     for request in (
         api_request("/dev/api/time"),
         api_request("/dev/api/time", ("x-api-key", "wrong")),
@@ -170,7 +170,7 @@ def test_api_gateway_refuses_a_request_without_the_key_before_the_function() -> 
 
 def test_api_gateway_builds_the_rest_event() -> None:
     function = RecordingFunction()
-    api = ApiGateway(function, "dev", "the-key", "http", 5000)  # type: ignore[arg-type]
+    api = ApiGateway(function, "dev", "the-key", API_KEY_HEADER, "http", 5000)  # type: ignore[arg-type]
     request = api_request(
         "/dev/api/time", ("X-API-Key", "the-key"), ("X-Forwarded-For", "198.51.100.7")
     )
@@ -193,7 +193,7 @@ def test_the_edge_runs_the_viewer_function_and_stamps_the_verdict(
 ) -> None:
     deployment = Deployment.from_template(template.to_json(), HANDLER, "local-bucket")
     function = RecordingFunction()
-    api = ApiGateway(function, deployment.stage, "the-key", "http", 5000)  # type: ignore[arg-type]
+    api = ApiGateway(function, deployment.stage, "the-key", API_KEY_HEADER, "http", 5000)  # type: ignore[arg-type]
     origin_headers = dict.fromkeys(deployment.origin_header_names, "the-key")
     edge = Edge(deployment, viewer_function, api, tmp_path, origin_headers)
     viewer = [("Host", "127.0.0.1:5000"), ("X-Origin-Verify", "forged"), ("Cookie", "a=1; b=2")]
@@ -225,7 +225,7 @@ def test_an_answer_from_the_viewer_function_never_reaches_the_origin(
     )
     deployment = Deployment.from_template(template.to_json(), HANDLER, "local-bucket")
     function = RecordingFunction()
-    api = ApiGateway(function, deployment.stage, "the-key", "http", 5000)  # type: ignore[arg-type]
+    api = ApiGateway(function, deployment.stage, "the-key", API_KEY_HEADER, "http", 5000)  # type: ignore[arg-type]
     redirecting = ViewerFunction(source)
     try:
         edge = Edge(deployment, redirecting, api, tmp_path, {})
