@@ -7,10 +7,15 @@ surrogate pairs (`\\ud83d\\ude00`), which TOML rejects; JSON escaping without th
 ASCII restriction is valid TOML, YAML and Python string syntax. Control
 characters never get here: the pre-generation hook refuses them.
 
-`TemplateFacts` hands the pre-generation hook facts read from the template's own
-files when it is rendered: the AWS regions allowed and the module names the
-dependencies locked in the project's uv.lock install (a package of that name
-would shadow them).
+`ordered_json` is JSON that keeps the order of mappings (Jinja's `tojson` sorts
+keys): the post-generation hook writes the answers into `.cruft.json` in the
+order cruft itself writes them.
+
+`TemplateFacts` hands the hooks facts read from the template's own files when
+they are rendered: the AWS regions allowed, the module names the dependencies
+locked in the project's uv.lock install (a package of that name would shadow
+them), and the template's own folder (the one being rendered), which
+`.cruft.json` records when the template is a local folder.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ LOCK = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "uv.lock"
 # really install, so a newly locked dependency that needs an entry fails there.
 OTHER_MODULES = {
     "attrs": ("attr",),
+    "boolean-py": ("boolean",),
     "aws-cdk-asset-awscli-v1": ("aws_cdk",),
     "aws-cdk-asset-node-proxy-agent-v6": ("aws_cdk",),
     "aws-cdk-cloud-assembly-schema": ("aws_cdk",),
@@ -40,9 +46,15 @@ OTHER_MODULES = {
     "cattrs": ("cattr",),
     "cffi": ("_cffi_backend",),
     "cfn-lint": ("cfnlint",),
+    "cyclonedx-python-lib": ("cyclonedx",),
+    "gitpython": ("git",),
     "jsonpatch": ("jsonpatch_cli",),
+    "markdown-it-py": ("markdown_it",),
+    "packageurl-python": ("packageurl",),
+    "pip-requirements-parser": ("packaging_legacy_version",),
     "pytest": ("_pytest", "py"),
     "python-dateutil": ("dateutil",),
+    "python-slugify": ("slugify",),
     "pyyaml": ("yaml", "_yaml"),
     "sympy": ("isympy",),
 }
@@ -52,6 +64,12 @@ OTHER_MODULES = {
 def toml_string(value: object) -> str:
     """Return `value` as a double-quoted TOML/YAML basic string."""
     return json.dumps(str(value), ensure_ascii=False)
+
+
+@simple_filter
+def ordered_json(value: object) -> str:
+    """Return `value` as JSON, mappings in their own order."""
+    return json.dumps(value)
 
 
 def canonical(distribution: str) -> str:
@@ -80,9 +98,10 @@ def aws_regions() -> list[str]:
 
 
 class TemplateFacts(Extension):
-    """`locked_module_names` and `aws_regions`, as Jinja globals."""
+    """`locked_module_names`, `aws_regions` and `template_root`, as Jinja globals."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["locked_module_names"] = sorted(locked_module_names())
         environment.globals["aws_regions"] = aws_regions()
+        environment.globals["template_root"] = str(TEMPLATE_ROOT)

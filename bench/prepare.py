@@ -33,7 +33,7 @@ TEMPLATE_DIR = BENCH_DIR.parent
 RUNTIME_REQUIREMENTS = BENCH_DIR / "runtime.txt"
 ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 FIND_INTERPRETER = (
-    "import sys; from build_tools.bundle import find_python; print(find_python(sys.argv[1]) or '')"
+    "import sys; from build_tools.tools import find_python; print(find_python(sys.argv[1]) or '')"
 )
 
 
@@ -52,10 +52,6 @@ class Workspace:
     runtime_python: Path  # the venv's interpreter
     runtime_version: str  # e.g. "3.13.0"
     memory_mb: int  # the project's Lambda memory size
-
-    @property
-    def has_runtime_version(self) -> bool:
-        return self.runtime_version.rsplit(".", 1)[0] == self.python_version
 
 
 def host_architecture() -> str:
@@ -94,8 +90,8 @@ def bake(into: Path) -> tuple[Path, dict[str, str]]:
         env=env,
     )
     (project,) = (path for path in into.iterdir() if (path / ".cookiecutter.json").is_file())
-    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
-    return project, answers.get("cookiecutter", answers)
+    replay = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    return project, replay["cookiecutter"]
 
 
 def build_bundle(project: Path, output: Path, *options: str) -> str:

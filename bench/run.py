@@ -290,6 +290,8 @@ def run(work_dir: Path, plan: Plan) -> dict[str, Any]:
         "sources": prepare.read_only_copy(workspace.source_bundle, work_dir / "bundle-ro-src"),
     }
     shipped_caches = prepare.bytecode_caches(bundles["lambda"])
+    if not plan.quick:
+        refuse_unlike_lambda(workspace, bool(shipped_caches))
     config = {"SECRET_KEY_BUCKET": BUCKET, "SECRET_KEY_OBJECT": KEY_OBJECT}
     with s3.moto_server() as endpoint:
         s3.store_secret_key(endpoint, BUCKET, KEY_OBJECT)
@@ -366,6 +368,18 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="rewrite the results block in README.md (full runs only)",
     )
     return parser.parse_args(argv)
+
+
+def refuse_unlike_lambda(workspace: prepare.Workspace, has_bytecode: bool) -> None:
+    """A full run without the runtime's Python measures compiling sources at every cold
+    start, which Lambda never does: stop before spending most of an hour on it."""
+    runtime = workspace.runtime_version.rsplit(".", 1)[0]
+    if runtime != workspace.python_version or not has_bytecode:
+        raise SystemExit(
+            f"A full run needs Python {workspace.python_version} here (the Lambda runtime's; "
+            f"found {workspace.runtime_version}, bytecode shipped: {has_bytecode}): "
+            f"`uv python install {workspace.python_version}` or put it on PATH."
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Finish the generated project: remove the files of options not chosen, record
-the answers, install its dependencies, optionally make a first git commit, and
-print the next steps.
+the answers and the link to the template (`.cruft.json`), install its
+dependencies, optionally make a first git commit, and print the next steps.
 
 Runs inside the new project directory. A failed install (no network, no
 `make`, ...) is reported with the command to run later, and the project is
@@ -8,6 +8,10 @@ kept: this hook exits 0 unless the project itself could not be written.
 
 Set SERVERLESS_FLASK_SKIP_INSTALL=1 to skip the install whatever the answer
 to `install_dependencies` (the template's own tests do).
+SERVERLESS_FLASK_TEMPLATE_UPDATE=1 (set by `make template-update`) stops after
+writing the files: cruft regenerates the project in a temporary folder to
+compute the template's changes, where an install or a git repository would only
+cost time (`[tool.cruft] skip` in the project keeps them out of the diff).
 """
 
 from __future__ import annotations
@@ -19,20 +23,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-ANSWERS: dict = json.loads(r"""{{ cookiecutter | tojson }}""")
+ANSWERS: dict = json.loads(r"""{{ cookiecutter | ordered_json }}""")
 SKIP_INSTALL_VARIABLE = "SERVERLESS_FLASK_SKIP_INSTALL"
+TEMPLATE_UPDATE_VARIABLE = "SERVERLESS_FLASK_TEMPLATE_UPDATE"
 INSTALL_COMMAND = ["make", "install"]
 REPLAY_FILE = Path(".cookiecutter.json")
+TEMPLATE_LINK_FILE = Path(".cruft.json")
+# The template folder being rendered (a clone cookiecutter made, or the local folder).
+TEMPLATE_ROOT = Path(r"""{{ template_root }}""")
+# Answers cookiecutter adds about this machine's run (local paths), not the project.
+RUN_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 
 # Files that only serve an option, and the test for "was it chosen".
 OPTIONAL_FILES = {
     "custom domain (domain_name)": (
         lambda answers: bool(answers["domain_name"]),
-        ["infra/custom_domain.py", "tests/test_custom_domain.py"],
+        ["infra/custom_domain.py", "tests/infra/test_custom_domain.py"],
     ),
     "CloudWatch alarms (enable_alarms)": (
         lambda answers: answers["enable_alarms"] is True,
-        ["infra/alarms.py", "tests/test_alarms.py"],
+        ["infra/alarms.py", "tests/infra/test_alarms.py"],
     ),
 }
 
@@ -42,6 +52,15 @@ def remove_unchosen_options() -> None:
         if not chosen(ANSWERS):
             for path in paths:
                 Path(path).unlink()
+
+
+def write_cost_table() -> None:
+    """The README's cost table: what the project's `make cost` prints."""
+    sys.dont_write_bytecode = True  # a fresh project holds no caches
+    sys.path.insert(0, str(Path.cwd()))
+    from infra.cost import main as cost
+
+    cost(["--update-readme"])
 
 
 def say(message: str) -> None:
@@ -63,9 +82,67 @@ def write_replay_file() -> None:
     REPLAY_FILE.write_text(text + "\n", encoding="utf-8")
 
 
+def is_set(variable: str) -> bool:
+    return os.environ.get(variable, "").strip() not in ("", "0")
+
+
+def git_output(folder: Path, *arguments: str) -> str | None:
+    """A git command's output in `folder`; None without git or a repository there."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(folder), *arguments], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def template_link() -> dict:
+    """What `.cruft.json` holds: the template's git location, commit and the answers.
+
+    Under cruft (create, update) the answers name both, and cruft writes this
+    same file again after the hook; writing it here puts it in the first commit.
+    Under cookiecutter, a template it cloned is recorded by its remote URL, a
+    local folder by its absolute path, with the commit checked out there; the
+    commit is null when the template is no git repository (a zip archive, a
+    copied folder): `make template-update` then says what to fill in.
+    """
+    if "_commit" in ANSWERS:
+        template, commit, checkout = ANSWERS["_template"], ANSWERS["_commit"], None
+    else:
+        root = TEMPLATE_ROOT
+        toplevel = git_output(root, "rev-parse", "--show-toplevel")
+        in_git = toplevel is not None and Path(toplevel).resolve() == root
+        commit = git_output(root, "rev-parse", "HEAD") if in_git else None
+        checkout = ANSWERS.get("_checkout")
+        if ANSWERS["_repo_dir"] == ANSWERS["_template"]:  # a local folder, used in place
+            template = str(root)
+            if in_git and git_output(root, "status", "--porcelain"):
+                warn(f"the template in {root} has uncommitted changes; {TEMPLATE_LINK_FILE}")
+                warn("records its last commit, so updates will count them as the project's own.")
+        else:
+            origin = git_output(root, "remote", "get-url", "origin") if in_git else None
+            template = origin or ANSWERS["_template"]
+    answers = {key: value for key, value in ANSWERS.items() if key not in RUN_KEYS}
+    answers.update(_template=template, _commit=commit)
+    return {
+        "template": template,
+        "commit": commit,
+        "checkout": checkout,
+        "context": {"cookiecutter": answers},
+        "directory": None,
+    }
+
+
+def write_template_link() -> None:
+    """`.cruft.json`, byte for byte as cruft writes it."""
+    text = json.dumps(template_link(), ensure_ascii=False, indent=2, separators=(",", ": "))
+    TEMPLATE_LINK_FILE.write_text(text + "\n", encoding="utf-8")
+
+
 def install_dependencies() -> bool:
     """Run the project's own install command; False if it could not."""
-    if os.environ.get(SKIP_INSTALL_VARIABLE, "").strip() not in ("", "0"):
+    if is_set(SKIP_INSTALL_VARIABLE):
         say(f"Skipping the install ({SKIP_INSTALL_VARIABLE} is set).")
         return False
     if shutil.which(INSTALL_COMMAND[0]) is None:
@@ -111,6 +188,10 @@ def init_git() -> None:
 def main() -> int:
     remove_unchosen_options()
     write_replay_file()
+    write_cost_table()
+    write_template_link()
+    if is_set(TEMPLATE_UPDATE_VARIABLE):
+        return 0
     installed = ANSWERS["install_dependencies"] and install_dependencies()
     if ANSWERS["init_git"]:
         init_git()

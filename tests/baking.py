@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 SKIP_INSTALL = {"SERVERLESS_FLASK_SKIP_INSTALL": "1"}
 
@@ -20,6 +22,7 @@ EXPECTED_FILES = [
     "Makefile",
     ".gitignore",
     ".cookiecutter.json",
+    ".cruft.json",
     ".github/workflows/ci.yml",
     "uv.lock",
     "{package}/__init__.py",
@@ -49,6 +52,7 @@ EXPECTED_FILES = [
     "infra/viewer_request.js",
     "build_tools/bundle.py",
     "build_tools/uv_requirement.py",
+    "build_tools/template_link.py",
     "cdk.json",
     "package.json",
     "package-lock.json",
@@ -93,10 +97,36 @@ def run(
     )
 
 
-def run_project_tests(project: Path) -> subprocess.CompletedProcess[str]:
-    """The baked project's own test suite, in this (shared) environment."""
+def bake(
+    cookies_session: Any, answers: dict[str, Any] | None = None
+) -> tuple[Path, dict[str, Any]]:
+    """Bake the template with `answers` (no install), failing the test if it does not bake.
+
+    Returns the project folder and the full context it was baked with.
+    """
+    # Module-scoped fixtures bake before the per-test opt-out (conftest.py) applies.
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SKIP_INSTALL.items():
+            patch.setenv(name, value)
+        result = cookies_session.bake(extra_context=answers or {}, template=str(TEMPLATE_DIR))
+    assert result.exit_code == 0, result.exception
+    return result.project_path, result.context
+
+
+def run_project_tests(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The baked project's own test suite (or what `arguments` select), in this environment."""
     return run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            *arguments,
+        ],
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1"},
     )

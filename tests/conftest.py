@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from . import progress
 from .baking import SKIP_INSTALL
 
 COOKIECUTTER_CONFIG = "COOKIECUTTER_CONFIG"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    progress.register(config)
 
 
 @pytest.fixture(autouse=True, scope="session")

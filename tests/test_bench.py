@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from bench import cpu_model
+from bench import run as bench_run
 from bench.contenders import CONTENDERS, DESIGNS
 from bench.events import PATHS
 from bench.report import FIGURES, MODEL_CASES, figure
@@ -121,3 +123,20 @@ def test_billing_rounds_each_duration_up_and_bills_init() -> None:
     assert all_warm == pytest.approx(1e6 * (0.002 * 0.0000133334) + 0.20)
     with_cold = cpu_model.cost_per_million(cold_ms=500, warm_ms=1.2, memory_mb=1024)
     assert with_cold - all_warm == pytest.approx(1e4 * 0.498 * 0.0000133334)
+
+
+@pytest.mark.parametrize(
+    ("runtime_version", "has_bytecode"),
+    [("3.11.7", False), ("3.13.0", False), ("3.11.7", True)],
+)
+def test_a_full_run_unlike_lambda_stops_before_measuring(
+    runtime_version: str, has_bytecode: bool
+) -> None:
+    workspace = SimpleNamespace(python_version="3.13", runtime_version=runtime_version)
+    with pytest.raises(SystemExit, match=r"uv python install 3\.13"):
+        bench_run.refuse_unlike_lambda(workspace, has_bytecode)
+
+
+def test_a_full_run_on_the_runtimes_python_with_bytecode_goes_on() -> None:
+    workspace = SimpleNamespace(python_version="3.13", runtime_version="3.13.0")
+    bench_run.refuse_unlike_lambda(workspace, True)

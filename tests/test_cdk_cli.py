@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import shutil
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .baking import TEMPLATE_DIR, run
+from .baking import bake, run
 
 
 @pytest.mark.network
@@ -18,16 +17,12 @@ def test_cdk_cli_synth_finds_every_feature_flag_configured(cookies_session: Any)
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         pytest.skip("node and npm are needed to run the CDK CLI")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(template=str(TEMPLATE_DIR))
-    assert result.exit_code == 0, result.exception
-    project: Path = result.project_path
+    project, _ = bake(cookies_session)
     installed = run([npm, "ci", "--no-audit", "--no-fund"], cwd=project, timeout=300)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     tests = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "-rs", "tests/test_cdk_flags.py"],
+         "-rs", "tests/infra/test_cdk_flags.py"],
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
     )  # fmt: skip

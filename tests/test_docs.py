@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .baking import TEMPLATE_DIR
+from .baking import TEMPLATE_DIR, bake
 
 NODE_CLAIM = re.compile(r"Node\.js (\d+)(?:\+| or newer)")
 DEPLOY_ANOTHER_STAGE = re.compile(r"make deploy STAGE=(\S+)\s+# another stage")
@@ -18,13 +18,7 @@ DEPLOY_ANOTHER_STAGE = re.compile(r"make deploy STAGE=(\S+)\s+# another stage")
 
 @pytest.fixture(params=["dev", "prod"], scope="module")
 def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[Path, dict[str, Any]]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(
-            extra_context={"stage": request.param}, template=str(TEMPLATE_DIR)
-        )
-    assert result.exit_code == 0, result.exception
-    return result.project_path, result.context
+    return bake(cookies_session, {"stage": request.param})
 
 
 def cdk_cli_minimum_node(project: Path) -> int:

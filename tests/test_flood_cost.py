@@ -1,10 +1,14 @@
-"""The worst-case monthly bill at the chosen throttle, as the generated README
-and the `throttle_rate_limit` prompt print it, recomputed here from the list
-prices and assumptions kept (once) in cookiecutter.json."""
+"""The cost figures the template shows, all from one place: the generated
+project's infra/aws_prices.json through its `make cost` (infra/cost.py). The
+throttle prompt, static text in cookiecutter.json, is checked against them; the
+generated README's table is written by the post-generation hook."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,70 +18,75 @@ from cookiecutter.main import cookiecutter
 from .baking import SKIP_INSTALL, TEMPLATE_DIR
 
 CONFIG = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
-PRICES = CONFIG["_aws_prices"]
-FLOOD = CONFIG["_flood_assumptions"]
+PRICES_FILE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "infra" / "aws_prices.json"
+PRICES = json.loads(PRICES_FILE.read_text(encoding="utf-8"))
 
 
-def per_million(memory_mb: int, architecture: str) -> dict[str, float]:
-    """USD per million requests that reach the function through CloudFront."""
-    gb_seconds = memory_mb / 1024 * FLOOD["function_ms"] / 1000
-    return {
-        "API Gateway REST": PRICES["api_gateway_rest_per_million"],
-        "Lambda requests": PRICES["lambda_requests_per_million"],
-        "Lambda duration": gb_seconds * PRICES["lambda_gb_second"][architecture] * 1_000_000,
-        "CloudFront requests": PRICES["cloudfront_https_per_million"],
-        "CloudFront Functions": PRICES["cloudfront_functions_per_million"],
-        "CloudFront data out": FLOOD["response_kb"] * PRICES["cloudfront_data_out_per_gb"],
-        "CloudWatch Logs": FLOOD["log_kb"] * PRICES["cloudwatch_logs_per_gb"],
-    }
-
-
-def monthly_millions(rate: float) -> float:
-    return rate * FLOOD["seconds_per_month"] / 1_000_000
-
-
-def bake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **answers: Any) -> str:
+def bake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **answers: Any) -> Path:
     for name, value in SKIP_INSTALL.items():
         monkeypatch.setenv(name, value)
     project = cookiecutter(
         str(TEMPLATE_DIR), no_input=True, output_dir=str(tmp_path), extra_context=answers
     )
-    return (Path(project) / "README.md").read_text(encoding="utf-8")
+    return Path(project)
+
+
+def in_project(project: Path, code: str) -> str:
+    """Run `code` with the project's own modules, standard library only (-S)."""
+    return subprocess.run(
+        [sys.executable, "-S", "-c", code], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_prices_live_only_in_the_projects_data_file() -> None:
+    private = {key for key in CONFIG if key.startswith("_")}
+    assert not {key for key in private if "price" in key or "flood" in key}
 
 
 @pytest.mark.parametrize(
     ("rate", "memory_mb", "architecture"), [("100", 256, "arm64"), ("7.5", 1024, "x86_64")]
 )
-def test_readme_prints_the_bill_at_the_throttle(
+def test_the_readme_shows_what_make_cost_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rate: str, memory_mb: int, architecture: str
 ) -> None:
-    readme = bake(
+    project = bake(
         tmp_path,
         monkeypatch,
         throttle_rate_limit=rate,
         lambda_memory_mb=str(memory_mb),
         architecture=architecture,
     )
-    items = per_million(memory_mb, architecture)
-    millions = monthly_millions(float(rate))
-    for name, price in items.items():
-        assert f"| {name} | ${price:,.2f} | ${price * millions:,.2f} |" in readme, name
-    total = sum(items.values())
-    assert f"| **Total** | **${total:,.2f}** | **${total * millions:,.2f}** |" in readme
-    assert f"{millions:,.1f} million requests" in readme
-    assert PRICES["as_of"] in readme
+    printed = in_project(project, "from infra.cost import main; main([])")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert f"<!-- cost:start -->\n{printed}<!-- cost:end -->" in readme
+    assert f"a {memory_mb} MB {architecture} function" in printed
+    millions = float(rate) * PRICES["assumptions"]["seconds_per_month"] / 1e6
+    assert f"for a whole month, {millions:,.1f} million" in printed
+    assert PRICES["as_of"] in printed
 
 
-def test_the_throttle_prompt_states_the_bill_per_request_per_second() -> None:
-    prompt = CONFIG["__prompts__"]["throttle_rate_limit"]
+def test_the_throttle_prompt_states_the_bill_per_request_per_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The prompt comes before memory and architecture: the defaults' figure.
-    memory_mb = int(CONFIG["lambda_memory_mb"])
-    architecture = CONFIG["architecture"][0]
-    per_rps = sum(per_million(memory_mb, architecture).values()) * monthly_millions(1)
+    project = bake(tmp_path, monkeypatch)
+    per_rps = float(
+        in_project(
+            project,
+            "from infra.cost import load_prices, load_settings, per_request_per_second\n"
+            "print(per_request_per_second(load_settings(), load_prices()))",
+        )
+    )
+    prompt = CONFIG["__prompts__"]["throttle_rate_limit"]
     assert f"${per_rps:,.2f} a month per request/second" in prompt
-    assert PRICES["as_of"] in prompt
+    assert re.search(rf"AWS list prices of {PRICES['as_of']}\b", prompt)
 
 
-def test_prices_say_when_and_where_they_were_read() -> None:
-    assert PRICES["as_of"] and PRICES["region"] == "us-east-1"
-    assert FLOOD["seconds_per_month"] == 730 * 3600  # AWS's month: 730 hours
+def test_the_bench_prices_lambda_as_the_project_does() -> None:
+    from bench import cpu_model
+
+    items = PRICES["items"]
+    architecture = cpu_model.PRICES["architecture"]
+    assert cpu_model.PRICES["region"] == PRICES["region"]
+    assert cpu_model.PRICES["per_gb_second_usd"] == items[f"lambda_duration_{architecture}"]["usd"]
+    assert cpu_model.PRICES["per_million_requests_usd"] == items["lambda_requests"]["usd"]

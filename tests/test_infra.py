@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
-from .baking import TEMPLATE_DIR, run
+from .baking import TEMPLATE_DIR, bake, run
 
 # Each answer differs from the default and from the other set.
 ANSWER_SETS: dict[str, dict[str, str]] = {
@@ -83,11 +83,7 @@ def synthesize(
     answer_set: dict[str, str], cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Synthesized:
     """Bake `answer_set` and synthesize the project's default stage."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(extra_context=answer_set, template=str(TEMPLATE_DIR))
-    assert result.exit_code == 0, result.exception
-    project, answers = result.project_path, result.context
+    project, answers = bake(cookies_session, answer_set)
 
     bundle = tmp_path_factory.mktemp("bundle")
     (bundle / "handler.py").write_text("def handler(event, context):\n    return {}\n")

@@ -20,7 +20,7 @@ def test_make_local_serves_the_demo_routes_as_deployed(tmp_path: Path) -> None:
     assert baked.returncode == 0, baked.stderr
     [project] = [path for path in tmp_path.iterdir() if path.is_dir()]
     pytest_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    pytest_command += ["-p", "no:xdist", "-m", "network", "tests/test_local_server.py"]
+    pytest_command += ["-p", "no:xdist", "-m", "network", "tests/infra/test_local_server.py"]
     result = run(
         pytest_command,
         cwd=project,

@@ -13,18 +13,15 @@ from typing import Any
 import pytest
 import yaml
 
-from .baking import TEMPLATE_DIR, run
+from .baking import TEMPLATE_DIR, bake, run
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 
 
 @pytest.fixture(scope="module")
 def baked(cookies_session: Any) -> Path:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(template=str(TEMPLATE_DIR))
-    assert result.exit_code == 0, result.exception
-    return result.project_path
+    project, _ = bake(cookies_session)
+    return project
 
 
 # --- Dependabot ----------------------------------------------------------------

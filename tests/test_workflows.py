@@ -17,7 +17,7 @@ import pytest
 import yaml
 from botocore.loaders import Loader
 
-from .baking import TEMPLATE_DIR, run
+from .baking import TEMPLATE_DIR, bake, run
 
 pytestmark = pytest.mark.xdist_group("workflows")
 
@@ -55,13 +55,7 @@ jobs:
 
 @pytest.fixture(params=list(COMBINATIONS), scope="module")
 def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[Path, dict[str, Any]]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(
-            extra_context=COMBINATIONS[request.param], template=str(TEMPLATE_DIR)
-        )
-    assert result.exit_code == 0, result.exception
-    return result.project_path, result.context
+    return bake(cookies_session, COMBINATIONS[request.param])
 
 
 @pytest.fixture(scope="session")
@@ -188,7 +182,7 @@ def test_ci_synthesizes_the_stack_with_node(baked: tuple[Path, dict]) -> None:
     uses = [step.get("uses", "").split("@")[0] for step in steps]
     assert "actions/setup-node" in uses
     runs = [step.get("run") for step in steps if "run" in step]
-    assert runs == ["make install", "make lint", "make test", "make synth"]
+    assert runs == ["make install", "make lint", "make test", "make audit", "make synth"]
 
 
 def credentials_region(job: dict[str, Any]) -> str:
@@ -350,14 +344,11 @@ def test_make_install_without_uv_installs_the_locked_uv_hash_checked(
 @pytest.mark.slow
 def test_the_deploy_group_alone_builds_and_synthesizes(cookies_session: Any) -> None:
     """What the deploy job does before it touches AWS, from a fresh clone."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERVERLESS_FLASK_SKIP_INSTALL", "1")
-        result = cookies_session.bake(template=str(TEMPLATE_DIR))
-    project = result.project_path
+    project, answers = bake(cookies_session)
     environment = {"GROUP": "deploy", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     built = run(["make", "build"], cwd=project, env=environment, timeout=1200)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    stack = f"{result.context['project_slug']}-{result.context['stage']}"
+    stack = f"{answers['project_slug']}-{answers['stage']}"
     command = ["npx", "--no", "--", "cdk", "synth", "--quiet", stack]
     synth = run(command, cwd=project, env={**environment, "CDK_DISABLE_CLI_TELEMETRY": "true"})
     assert synth.returncode == 0, synth.stdout[-3000:] + synth.stderr[-3000:]

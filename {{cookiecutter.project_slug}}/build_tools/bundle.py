@@ -1,18 +1,9 @@
 """Build the Lambda code into build/lambda, without Docker (`make build`).
 
-uv installs the dependencies pinned in uv.lock, hashes checked, as wheels for the
-Lambda's Linux, architecture and Python (a dependency without one fails the
-build, and uv names it), except boto3 and botocore, which the runtime provides.
-The app package goes beside them; tests, caches and console scripts stay out.
-
-Lambda's code directory is read-only, so Python cannot cache bytecode there and
-recompiles each module it imports on every cold start unless the bundle ships
-it. The runtime's Python version, which uv finds here or installs, compiles it:
-unchecked-hash .pyc files in place of the dependencies' sources, beside the
-app's. If uv can neither find nor download it, the bundle has sources only.
-
-A fingerprint of the inputs kept in the output skips rebuilding when none
-changed; the bundle is built beside the output and swapped in when complete.
+The locked dependencies as Lambda wheels (not boto3 and botocore: the runtime has them),
+the app package, and bytecode when uv can find or install the runtime's Python; no
+tests, caches or console scripts. Nothing is rebuilt while the inputs' fingerprint is
+unchanged, and a build is swapped in whole, so a failed one leaves the last in place.
 """
 
 from __future__ import annotations
@@ -22,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -30,91 +20,36 @@ from pathlib import Path
 
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from .bytecode import bytecode_format, compile_bytecode
+from .dependencies import install_dependencies
+from .tools import PROJECT_ROOT, BundleError, find_python
+
 DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "lambda"
 FINGERPRINT_FILE = ".bundle-fingerprint"
-# Lambda's Python 3.12+ runtimes run on Amazon Linux 2023, whose glibc is 2.34.
-PLATFORMS = {"arm64": "aarch64-manylinux_2_34", "x86_64": "x86_64-manylinux_2_34"}
-RUNTIME_PROVIDED = ("boto3", "botocore")
 LEFT_OUT = ("__pycache__", "tests")  # directories, wherever they are; and .pyc files
-# Where the code lives on Lambda: tracebacks name it, not the build directory.
-LAMBDA_TASK_ROOT = "/var/task"
-MAGIC = "import importlib.util; print(importlib.util.MAGIC_NUMBER.hex())"
-
-
-class BundleError(Exception):
-    """The bundle could not be built."""
 
 
 def left_out(relative: Path) -> bool:
     return relative.suffix == ".pyc" or any(part in LEFT_OUT for part in relative.parts)
 
 
-def uv() -> str:
-    """uv: $UV (the Makefile sets it), else on PATH, else beside this Python."""
-    beside = Path(sys.executable).with_name("uv")
-    if found := os.environ.get("UV") or shutil.which("uv") or (beside.is_file() and str(beside)):
-        return found
-    raise BundleError("uv is not installed: `make build` installs it")
-
-
-def run(*command: str) -> str:
-    """Run a command in the project: its output, or BundleError with its errors."""
-    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)  # noqa: S603
-    if result.returncode != 0:
-        raise BundleError(f"{Path(command[0]).name} {command[1]} failed:\n{result.stderr.strip()}")
-    return result.stdout
-
-
-def find_python(version: str) -> str | None:
-    """The runtime's Python as uv finds it, or installs it; None if it cannot."""
-    for step in ([], ["install", version]):
-        try:
-            if step:
-                run(uv(), "python", *step)
-            return run(uv(), "python", "find", "--no-project", version).strip()
-        except BundleError:
-            pass
-    return None
-
-
-def install_dependencies(target: Path, settings: Settings) -> None:
-    requirements = target / "requirements.txt"
-    excluded = [option for name in RUNTIME_PROVIDED for option in ("--no-emit-package", name)]
-    # fmt: off
-    run(uv(), "export", "--frozen", "--no-default-groups", "--no-emit-project", "--quiet",
-        *excluded, "--output-file", str(requirements))
-    run(uv(), "pip", "install", "--quiet", "--target", str(target), "--no-deps",
-        "--python-platform", PLATFORMS[settings.architecture],
-        "--python-version", settings.python_version, "--only-binary", ":all:",
-        "--no-compile-bytecode", "--no-installer-metadata", "--requirement", str(requirements))
-    # fmt: on
-    requirements.unlink()
-    shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts
+def prune(target: Path) -> None:
+    """Remove console scripts, tests and caches the wheels brought."""
+    shutil.rmtree(target / "bin", ignore_errors=True)
     for path in sorted(target.rglob("*"), reverse=True):
         if path.name in LEFT_OUT and path.is_dir():
             shutil.rmtree(path)
 
 
-def compile_bytecode(target: Path, package: str, python: str) -> None:
-    dependencies = [p for p in target.iterdir() if p.name != package and p.suffix != ".dist-info"]
-    command = [python, "-I", "-m", "compileall", "-q", "-j", "0", "-s", str(target)]
-    command += ["-p", LAMBDA_TASK_ROOT, "--invalidation-mode", "unchecked-hash"]
-    run(*command, "-b", *map(str, dependencies))  # -b: each .pyc where its .py was
-    for source in target.rglob("*.py"):
-        if source.relative_to(target).parts[0] != package and source.with_suffix(".pyc").exists():
-            source.unlink()
-    run(*command, str(target / package))
-
-
 def fingerprint(settings: Settings, package_dir: Path, python: str | None) -> str:
     """A hash of what the bundle is made from and how (the builder, the bytecode format)."""
     inputs = {
-        "builder": Path(__file__).read_bytes(),
         "lock": (PROJECT_ROOT / "uv.lock").read_bytes(),
         "settings": json.dumps(asdict(settings), sort_keys=True).encode(),
-        "bytecode": run(python, "-I", "-c", MAGIC).encode() if python else b"none",
+        "bytecode": bytecode_format(python).encode(),
     }
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        inputs[f"builder/{module.name}"] = module.read_bytes()
     for path in sorted(package_dir.rglob("*")):
         if path.is_file() and not left_out(path.relative_to(package_dir)):
             inputs[path.relative_to(package_dir).as_posix()] = path.read_bytes()
@@ -137,6 +72,7 @@ def build(output: Path, settings: Settings, python: str | None, force: bool = Fa
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; Lambda needs it readable
         install_dependencies(staging, settings)
+        prune(staging)
         shutil.copytree(
             package_dir,
             staging / package_dir.name,

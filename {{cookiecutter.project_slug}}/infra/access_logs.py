@@ -1,21 +1,10 @@
 """The access log: one JSON line per request, written by API Gateway.
 
-API Gateway writes it, not the function, so it also records the requests that
-never reach the function (throttled ones get 429 and `errorType` THROTTLED;
-timeouts 504), and the function spends no time on logging. `path` is the
-stage's path, `/<stage>/...`, without the query string. `functionRequestId`
-is the request ID API Gateway got back from Lambda, the one the function's own
-log lines carry.
-
-Only what is needed to follow traffic: when, method, path, status, response
-size and latencies. Never query strings, headers, cookies or bodies, which may
-carry secrets, and no IP address (API Gateway sees CloudFront's). Every value
-is a JSON string, so that a line stays valid JSON when API Gateway has no
-value for a field and writes `-`.
-
-API Gateway writes every access log in a region through one IAM role, the
-account's "CloudWatch log role" setting for that region. `ApiLoggingStack`
-sets it, once per region for all of this project's stages, which depend on it.
+Written by API Gateway, it also records requests that never reach the function
+(throttled: 429, timeouts: 504), and costs the function nothing. It holds what is needed
+to follow traffic, never query strings, headers, cookies or bodies, which may carry
+secrets; every value is a JSON string, so a line stays JSON when a field is `-`.
+`ApiLoggingStack` sets the region's API Gateway logging role, once for all stages.
 """
 
 from __future__ import annotations

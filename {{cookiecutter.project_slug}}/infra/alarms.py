@@ -1,14 +1,8 @@
-"""CloudWatch alarms (generated because `enable_alarms` was chosen).
-
-Three alarms, about $0.10 each a month, all mailing `alert_email` through an
-SNS topic (email delivery is free at this volume; confirm the subscription
-mail AWS sends after the first deploy). The topic refuses plain HTTP; that
-policy replaces SNS's default one, so it also lets CloudWatch publish, for
-this stack's alarms only.
-
-- 5xx rate: at least 5% of the API's responses were server errors over 5 min;
-- throttles: the function was throttled (concurrency limit) in 5 min;
-- errors: the function raised (crashed, timed out) in 5 min.
+"""CloudWatch alarms (generated because `enable_alarms` was chosen), about $0.10 each a
+month, mailing `alert_email` through an SNS topic (confirm the subscription mail after
+the first deploy): a 5xx rate of 5% or more, any throttle, any function error, each
+over 5 minutes. The topic's policy (HTTPS only) replaces SNS's default one, so it also lets
+CloudWatch publish, for this stack's alarms only.
 """
 
 from __future__ import annotations

@@ -8,9 +8,8 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.settings import Settings
-
 from .access_logs import access_log_format
+from .deployment import Deployment
 from .function import API_INTEGRATION_TIMEOUT_SECONDS, log_group
 from .origin_secret import SLOTS, OriginSecretRefs
 
@@ -26,19 +25,19 @@ class SiteApi(apigateway.LambdaRestApi):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
-        stage: str,
+        deployment: Deployment,
         function: lambda_.IFunction,
         origin_secret: OriginSecretRefs,
     ) -> None:
+        settings = deployment.settings
         access_logs = log_group(scope, "AccessLogs")
         super().__init__(
             scope,
             construct_id,
             handler=function,
             proxy=True,
-            rest_api_name=settings.stack_name(stage),
-            description=f"{settings.project_name} ({stage}), served through CloudFront",
+            rest_api_name=deployment.name,
+            description=f"{deployment.description}, served through CloudFront",
             endpoint_configuration=apigateway.EndpointConfiguration(
                 types=[apigateway.EndpointType.REGIONAL]
             ),
@@ -52,7 +51,7 @@ class SiteApi(apigateway.LambdaRestApi):
                 timeout=Duration.seconds(API_INTEGRATION_TIMEOUT_SECONDS)
             ),
             deploy_options=apigateway.StageOptions(
-                stage_name=stage,
+                stage_name=deployment.stage,
                 throttling_rate_limit=settings.throttle_rate_limit,
                 throttling_burst_limit=settings.throttle_burst_limit,
                 access_log_destination=apigateway.LogGroupLogDestination(access_logs),
@@ -64,7 +63,7 @@ class SiteApi(apigateway.LambdaRestApi):
         # throttle (per key: CloudFront sends one key) and sets no quota.
         plan = self.add_usage_plan(
             "UsagePlan",
-            name=settings.stack_name(stage),
+            name=deployment.name,
             description="CloudFront's key (the origin secret)",
             throttle=apigateway.ThrottleSettings(
                 rate_limit=settings.throttle_rate_limit,

@@ -1,19 +1,10 @@
 """The CDK app: one stack per stage, `<project_slug>-<stage>`, in the settings' region.
 
-Each stage's stack depends on `<project_slug>-api-logging` (API Gateway's
-logging role for the region, shared by the stages; see access_logs.py) and,
-for a custom domain whose certificate must be made in us-east-1, on
-`<project_slug>-<stage>-certificate`. Deploying a stage deploys those first.
-
-    npx cdk synth [-c stage=prod] [-c bundle_dir=path]   # what `make synth` runs
-    python -m infra.app                                  # the same, without the CLI
-
-The stage defaults to the one in settings.json; the Lambda code comes from
-build/lambda (`make build`) unless the `bundle_dir` context says otherwise;
-`make deploy` passes the origin secret's versions in the `origin_secret`
-context (origin_secret.py).
-The account stays unresolved (taken from CDK_DEFAULT_ACCOUNT when the CLI
-knows it), so synth needs no AWS credentials.
+A stage's stack depends on `<project_slug>-api-logging` (the region's API Gateway
+logging role) and, for a certificate made in us-east-1 for another region, on
+`<project_slug>-<stage>-certificate`. Context: `stage` (default: settings.json),
+`bundle_dir` (default: build/lambda), `origin_secret` (origin_secret.py). The account
+stays unresolved, so synth needs no AWS credentials.
 """
 
 from __future__ import annotations

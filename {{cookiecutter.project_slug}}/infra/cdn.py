@@ -1,36 +1,16 @@
 """CloudFront in front of the REST API's stage.
 
-Caching and cookies:
-
-- The cache key is the path and the query string (plus the normalised
-  Accept-Encoding, so gzip and brotli copies are kept apart). Cookies are not
-  in the key: an anonymous, cacheable page is stored once and served to every
-  visitor, whatever cookies they carry. Nor is the host: with a custom domain
-  the viewer-request function redirects every other host (the distribution's
-  *.cloudfront.net name) to it, so one host fills the cache.
-- Every viewer header except Host, every cookie and the query string still
-  reach the origin (the managed "AllViewerExceptHostHeader" origin request
-  policy), so the app sees its session cookie, form content types, Referer,
-  and the `X-Forwarded-Host` set by the viewer-request function. The Host
-  stays the API's own: API Gateway answers a foreign Host with 403.
-- What CloudFront stores is decided by the app's Cache-Control. A response
-  that touches the session says `private` (and the session page `no-store`),
-  which CloudFront never caches because the minimum TTL is 0; pages that
-  don't touch the session carry no Set-Cookie and are safe to share.
-- A maximum TTL of 0 means "never cache": CloudFront refuses a cache policy
-  that caches nothing yet names cache-key values, so the managed
-  CachingDisabled policy is used instead (CloudFront then compresses nothing).
-
-Security:
-
-- CloudFront adds the stage's origin secret (origin_secret.py) to every origin
-  request twice: as `x-api-key`, without which API Gateway answers 403 before
-  the function runs, and as `X-Origin-Verify`, which the Lambda handler checks
-  again (cloudfront_origin.py). The API Gateway URL cannot bypass the CDN.
-- A response headers policy adds HSTS, nosniff, frame and referrer policies and
-  a Content-Security-Policy fitted to the demo pages (same-origin styles and
-  images, no scripts) to every response. Widen `CONTENT_SECURITY_POLICY` when
-  your pages load scripts or third-party content.
+- The cache key is the path, the query string and the normalised Accept-Encoding: not
+  the cookies (an anonymous page is stored once for every visitor), nor the host (with
+  a custom domain, other hosts are redirected to it). The app's Cache-Control decides
+  what is stored: responses that use the session say `private`, and the minimum TTL is 0.
+- Every viewer header but Host, every cookie and the query string reach the app; Host
+  stays the API's own, as API Gateway answers a foreign one with 403.
+- A maximum TTL of 0 takes the managed CachingDisabled policy: CloudFront refuses a
+  policy that caches nothing yet names cache-key values.
+- Every origin request carries the origin secret (origin_secret.py). The security
+  headers include a Content-Security-Policy fitted to the demo pages: widen
+  `CONTENT_SECURITY_POLICY` when your pages load scripts or third-party content.
 """
 
 from __future__ import annotations
@@ -46,7 +26,8 @@ from aws_cdk import aws_cloudfront_origins as origins
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
-from {{ cookiecutter.package_name }}.settings import Settings
+
+from .deployment import Deployment
 
 PRICE_CLASSES = {
     "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
@@ -84,12 +65,6 @@ def viewer_request_code(source: str, canonical_host: str | None) -> str:
     return source.replace(UNSET_CANONICAL_HOST, value)
 
 
-def edge_name(settings: Settings, stage: str, region: str) -> str:
-    """The name of the account-wide CloudFront resources (function, cache and
-    headers policies) of one deployment: unique per project, stage and region."""
-    return f"{settings.project_slug}-{stage}-{region}"
-
-
 class SiteCdn(Construct):
     """A distribution whose default behaviour serves everything from the API
     stage `/<stage>`, sending `origin_secret` in the X-Origin-Verify and
@@ -101,14 +76,14 @@ class SiteCdn(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
-        stage: str,
+        deployment: Deployment,
         api: apigateway.RestApi,
         origin_secret: str,
         certificate: acm.ICertificate | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        name = edge_name(settings, stage, Stack.of(self).region)
+        settings = deployment.settings
+        name = deployment.edge_name(Stack.of(self).region)
         if len(name) > MAX_FUNCTION_NAME:
             raise ValueError(f"CloudFront name {name!r} is longer than {MAX_FUNCTION_NAME}")
         if settings.price_class not in PRICE_CLASSES:
@@ -143,7 +118,7 @@ class SiteCdn(Construct):
                 # `/x` on the site is `/<stage>/x` on the API.
                 origin=origins.RestApiOrigin(
                     api,
-                    origin_path=f"/{stage}",
+                    origin_path=f"/{deployment.stage}",
                     # CloudFront replaces viewer-sent headers of these names.
                     custom_headers={ORIGIN_HEADER: origin_secret, API_KEY_HEADER: origin_secret},
                 ),

@@ -1,15 +1,9 @@
 """The site on its own domain name (generated because `domain_name` was given).
 
-CloudFront accepts certificates from us-east-1 only, whatever region the app
-runs in. With a Route 53 hosted zone, a DNS-validated certificate is created
-there (in the site stack when the app is in us-east-1, otherwise in a small
-`<stack>-certificate` stack in us-east-1, passed across with CDK's
-cross-region references), and A/AAAA alias records point the domain at the
-distribution. With only `certificate_arn`, that certificate is used and DNS is
-yours to point (the `DnsTarget` output says where).
-
-Everything here synthesizes offline: the zone is referenced by ID and name,
-never looked up.
+CloudFront takes certificates from us-east-1 only. With a Route 53 hosted zone, a
+DNS-validated certificate is made there (in the site stack, or from another region in a
+`<stack>-certificate` stack in us-east-1) and alias records point the domain at the
+distribution; with only `certificate_arn`, DNS is yours (the `DnsTarget` output).
 """
 
 from __future__ import annotations

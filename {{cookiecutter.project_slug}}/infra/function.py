@@ -11,8 +11,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
-from {{ cookiecutter.package_name }}.settings import Settings
 
+from .deployment import Deployment
 from .key_bucket import SECRET_KEY_OBJECT, SecretKeyBucket
 from .origin_secret import OriginSecretRefs
 
@@ -26,9 +26,8 @@ ARCHITECTURES = {
     "arm64": lambda_.Architecture.ARM_64,
     "x86_64": lambda_.Architecture.X86_64,
 }
-# API Gateway's default (and, without a quota increase, maximum) integration
-# timeout. A function timeout at or below it means the function, not API
-# Gateway, decides when a request has taken too long.
+# API Gateway's integration timeout (the maximum without a quota increase): at or below
+# it, the function, not API Gateway, decides when a request has taken too long.
 API_INTEGRATION_TIMEOUT_SECONDS = 29
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
@@ -53,12 +52,12 @@ class SiteFunction(lambda_.Function):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
-        stage: str,
+        deployment: Deployment,
         code_dir: Path,
         key_bucket: SecretKeyBucket,
         origin_secret: OriginSecretRefs,
     ) -> None:
+        settings = deployment.settings
         if settings.lambda_timeout_seconds > API_INTEGRATION_TIMEOUT_SECONDS:
             raise ValueError(
                 f"lambda_timeout_seconds must be at most {API_INTEGRATION_TIMEOUT_SECONDS}"
@@ -85,13 +84,13 @@ class SiteFunction(lambda_.Function):
         config = {
             "SECRET_KEY_BUCKET": key_bucket.bucket_name,
             "SECRET_KEY_OBJECT": SECRET_KEY_OBJECT,
-            "STAGE": stage,
+            "STAGE": deployment.stage,
             "ORIGIN_SECRET": origin_secret.accepted_references,
         }
         super().__init__(
             scope,
             construct_id,
-            description=f"{settings.project_name} ({stage})",
+            description=deployment.description,
             runtime=RUNTIMES[settings.python_version],
             architecture=ARCHITECTURES[settings.architecture],
             memory_size=settings.lambda_memory_mb,
@@ -100,5 +99,12 @@ class SiteFunction(lambda_.Function):
             code=lambda_.Code.from_asset(str(code_dir)),
             role=role,
             log_group=logs_group,
+            # The runtime writes each log line as JSON with the invocation's
+            # request ID (which the access log's functionRequestId names), so
+            # the handler does nothing per request for it; Lambda drops lines
+            # below the levels before they are stored (and billed).
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel(settings.application_log_level),
+            system_log_level_v2=lambda_.SystemLogLevel(settings.system_log_level),
             environment={OVERRIDE_VARIABLE: Stack.of(scope).to_json_string(config)},
         )

@@ -1,33 +1,16 @@
-"""The origin secret: the value CloudFront adds to every request it sends to
-API Gateway, as `x-api-key` (API Gateway refuses requests without a valid key
-before the function runs) and as `X-Origin-Verify` (the function checks it
-again; cloudfront_origin.py).
+"""The origin secret: the value CloudFront adds to every request it sends to API
+Gateway, as `x-api-key` (API Gateway requires it) and as `X-Origin-Verify` (the function
+checks it again).
 
-Where it lives. Two SSM Parameter Store parameters per stage (standard tier,
-free), "slots" `/<project>/<stage>/origin-secret/blue` and `.../green`, each 256
-random bits, and a third, `.../sent`, naming the slot CloudFront sends. Both
-slots are API keys and both are accepted by the function; CloudFront sends
-one. `make deploy` creates them the first time (`context --create`), and never
-prints a value.
+Two SSM parameters per stage (standard tier, free), the slots `.../origin-secret/blue`
+and `.../green`, hold 256 random bits each, both accepted; a third, `.../sent`, names
+the slot CloudFront sends. The stack holds only references to the parameter versions
+`make deploy` reads (never the values, so not in git, outputs or logs); a new value
+changes the template, and CloudFormation updates what uses it.
 
-The template holds only references, `{% raw %}{{resolve:ssm:<name>:<version>}}{% endraw %}`, which
-CloudFormation resolves at deploy time: the values are not in git, the
-template, the stack's outputs or tags, or a deploy log. They are readable, in
-the account, by whoever may read the parameters, the distribution's config,
-the API keys or the function's configuration. `make deploy` reads the
-parameters' versions (not their values) and passes them in the `origin_secret`
-context, so a changed value changes the template and CloudFormation updates
-what uses it; a synth without AWS credentials references the latest versions.
-
-Rotation (`make rotate-origin-secret`), in two deploys, each accepting what
-CloudFront sends at every moment:
-
-1. `switch`: `sent` names the other slot (a random value no one has been sent);
-   deploy. CloudFront sends the new value; the old one is still accepted
-   while the distribution update spreads (CloudFormation finishes the deploy
-   once it has).
-2. `renew-standby`: the slot no longer sent gets a fresh random value; deploy.
-   The old value is refused from then on.
+`make rotate-origin-secret` takes two deploys, each accepting what CloudFront sends at
+every moment: `switch` (CloudFront sends the other slot), then `renew-standby` (a fresh
+value for the slot no longer sent: the old value is refused from then on).
 """
 
 from __future__ import annotations

@@ -1,22 +1,13 @@
 """Rotate or revoke the deployed site's session secret key.
 
-    python -m infra.secret_admin rotate [--stage STAGE | --bucket NAME]
-    python -m infra.secret_admin revoke [--stage STAGE | --bucket NAME]
+rotate: a new key signs new cookies; the old one verifies existing ones for the session
+    lifetime (31 days by default). Visitors stay signed in.
+revoke: a new key and no old ones: every session cookie stops working at once (the
+    response to a leaked key).
 
-rotate: a new key signs new cookies; the old one keeps verifying existing
-    cookies until the session lifetime (Flask's PERMANENT_SESSION_LIFETIME,
-    31 days by default) has passed, when a later rotation prunes it. Visitors
-    stay signed in. Do this routinely, e.g. every few months.
-revoke: a new key and no fallbacks. Every existing session cookie stops
-    working at once: the response to a leaked key.
-
-Either one replaces a stored key document that cannot be read (corrupt, or
-not keys as this project writes them) with a new key, after saying so: while
-it is unreadable, session pages answer 503.
-
-Running instances pick up the change within SECRET_KEY_CACHE_SECONDS (5 min).
-The bucket is found from the stage's CloudFormation stack output, using your
-usual AWS credentials; `--bucket` skips that lookup.
+Either replaces an unreadable key document (session pages answer 503 meanwhile).
+Running instances pick the change up within SECRET_KEY_CACHE_SECONDS (5 min). The
+bucket comes from the stage's stack outputs (your AWS credentials), or from `--bucket`.
 """
 
 from __future__ import annotations

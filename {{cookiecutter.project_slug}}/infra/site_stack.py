@@ -21,6 +21,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from .api import SiteApi
 from .cdn import SiteCdn
 from .checks import acknowledge_accepted_findings
+from .deployment import Deployment
 from .function import SiteFunction
 from .guardrails import monthly_budget
 from .key_bucket import SecretKeyBucket
@@ -50,9 +51,8 @@ class SiteStack(Stack):
     ) -> None:
         """`origin_secret` says which versions of the stage's origin secret
         parameters to use (`make deploy` reads them); by default the latest."""
-        super().__init__(
-            scope, construct_id, description=f"{settings.project_name} ({stage})", **kwargs
-        )
+        deployment = Deployment(settings, stage)
+        super().__init__(scope, construct_id, description=deployment.description, **kwargs)
         if Token.is_unresolved(self.region):
             raise ValueError("SiteStack needs an explicit region (env=Environment(region=...))")
         self.origin_secret = origin_secret or OriginSecretRefs(
@@ -62,8 +62,7 @@ class SiteStack(Stack):
         self.function = SiteFunction(
             self,
             "Function",
-            settings=settings,
-            stage=stage,
+            deployment=deployment,
             code_dir=bundle_dir,
             key_bucket=self.bucket,
             origin_secret=self.origin_secret,
@@ -71,8 +70,7 @@ class SiteStack(Stack):
         self.api = SiteApi(
             self,
             "Api",
-            settings=settings,
-            stage=stage,
+            deployment=deployment,
             function=self.function,
             origin_secret=self.origin_secret,
         )
@@ -84,8 +82,7 @@ class SiteStack(Stack):
         self.cdn = SiteCdn(
             self,
             "Cdn",
-            settings=settings,
-            stage=stage,
+            deployment=deployment,
             api=self.api,
             origin_secret=self.origin_secret.sent_reference,
             certificate=certificate,

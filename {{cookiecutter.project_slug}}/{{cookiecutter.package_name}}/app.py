@@ -11,6 +11,7 @@ from flask import Flask
 from .caching import CacheSafeFlask
 from .config import DEFAULTS, environment_config, settings_config
 from .errors import register_error_pages
+from .log_setup import configure_logging
 from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
 from .sessions import KeyStoreSessionInterface
 from .settings import load_settings
@@ -19,6 +20,9 @@ from .views import site
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app; `overrides` win over every other config layer."""
+    # Before the app exists: Flask adds a handler of its own to a logger
+    # whose records nothing would handle.
+    configure_logging(load_settings().application_log_level)
     app = CacheSafeFlask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings_config(load_settings()))

@@ -1,22 +1,9 @@
-"""Who may cache a response: the app's caching policy, in one place.
+"""Who may cache a response, decided in one place.
 
-A view chooses with `public()` (browsers and CloudFront keep it for the default
-TTL) or `uncacheable()` (nobody keeps it). As each response leaves the app,
-after every view, error handler, `after_request` hook and the session's own
-save, `settle()` has the last word:
-
-- A response that carries `Set-Cookie`, or whose request read the session or
-  `request.cookies`, is never cacheable by a shared cache, whatever the view
-  said and whatever set the cookie (a view, an extension, or Flask refreshing a
-  permanent session): it is made `private`. CloudFront, whose minimum TTL is
-  0, then never stores it, so one visitor's cookie or page never reaches
-  another.
-- Any other response whose view set no `Cache-Control` (missing pages too) is
-  public for the default TTL; a server error (5xx) is `no-store`.
-
-Cookies are not part of CloudFront's cache key. A view whose answer depends on
-something the app cannot see it read (a header, `request.headers["Cookie"]`)
-must say `uncacheable()` or set `private` itself.
+Views choose `public()` or `uncacheable()`; `settle()` has the last word. A response
+that sets a cookie, or whose request read the session or cookies (not in CloudFront's
+cache key), is `private`, so one visitor's page never reaches another; one without
+`Cache-Control` is public for the default TTL, or `no-store` for a server error.
 """
 
 from __future__ import annotations
@@ -49,8 +36,7 @@ def private(response: Response) -> Response:
 
 
 def settle(response: Response, *, personal: bool) -> Response:
-    """The final caching headers of `response` (see the module docstring);
-    `personal`: the request read a cookie or the session."""
+    """`response` with its final caching headers; `personal`: it read a cookie or the session."""
     # One pass over the few headers: `name in response.headers` raises and
     # catches a KeyError for each absent name, several times slower.
     names = {name.lower() for name, _ in response.headers}
@@ -58,7 +44,6 @@ def settle(response: Response, *, personal: bool) -> Response:
         return private(response)
     if "cache-control" in names:
         return response
-    # A server error may be gone on the next request: never keep one.
     return uncacheable(response) if response.status_code >= 500 else public(response)
 
 

@@ -1,24 +1,10 @@
 """What the app may trust about a request, given that CloudFront sent it.
 
-Origin lock-down. CloudFront adds `X-Origin-Verify: <origin secret>` (256
-random bits in SSM Parameter Store, never in git or the template; see
-infra/origin_secret.py) to every request it forwards, replacing any
-viewer-sent header of that name. API Gateway already refuses requests without
-the same value as API key; this is the second layer. A request without it did
-not come through this distribution and gets 403: nobody can bypass the CDN's
-cache and throttling or spoof the headers below. No paid service (WAF) needed.
-During a rotation two values are accepted.
-
-Forwarded values. Only values added by the proxies count; anything before
-them came from the visitor and could be forged. `X-Forwarded-Host` (set by the
-viewer-request function from the visitor's Host) becomes the request's host,
-and `X-Forwarded-Proto` its scheme: the last value of each. Two proxies append
-to `X-Forwarded-For`, CloudFront (the visitor's address) then API Gateway
-(CloudFront's), so the chain is `<anything the visitor sent>, <visitor>,
-<CloudFront edge>` and the visitor is the second address from the right. This
-is werkzeug's `ProxyFix(x_for=2, x_proto=1, x_host=1)`; this one function does
-the check and the rewrite in a fraction of ProxyFix's per-request cost (about
-4 µs, 5% of a warm request).
+A request without CloudFront's `X-Origin-Verify` secret (infra/origin_secret.py; two
+during a rotation) bypassed the CDN's cache and throttling and gets 403. Only values
+the proxies appended count: the last `X-Forwarded-Host` and `-Proto`, and the visitor as
+the second address from the right of `X-Forwarded-For` (CloudFront, then API Gateway,
+append to it): `ProxyFix(x_for=2, x_proto=1, x_host=1)` at a fraction of its cost.
 """
 
 from __future__ import annotations
@@ -36,16 +22,14 @@ _FORBIDDEN_STATUS = "403 Forbidden"
 _FORBIDDEN_HEADERS = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
 _FORBIDDEN_BODY = b"Forbidden: use the site's public address.\n"
 
-# Proxies that append to X-Forwarded-For: CloudFront, then API Gateway.
 FORWARDING_PROXIES = 2
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def behind_cloudfront(app: WSGIApp, origin_secret: str | Collection[str] | None) -> WSGIApp:
-    """WSGI middleware: refuse requests without `origin_secret` (or one of
-    several, during a rotation; none configured admits everyone), then apply
-    the forwarded host, scheme and address."""
+    """WSGI middleware: refuse requests without (one of) `origin_secret`, if any,
+    then apply the forwarded host, scheme and address."""
     if isinstance(origin_secret, str):
         origin_secret = [origin_secret]
     accepted = [secret.encode() for secret in origin_secret or () if secret]

@@ -1,10 +1,6 @@
-"""Flask configuration, in layers: each layer overrides the one before.
-
-1. `DEFAULTS` below: safe values for local development.
-2. The generated settings (`settings.json`).
-3. A JSON object in the `JSON_CONFIG_OVERRIDE` environment variable (the
-   deployed stack uses it to pass the secret-key bucket and stage).
-4. Explicit overrides passed to `create_app()` (tests use these).
+"""Flask configuration in layers, each overriding the one before: `DEFAULTS` (local
+development), `settings.json`, the JSON object in `JSON_CONFIG_OVERRIDE` (set by the
+deployed stack), then the overrides passed to `create_app()`.
 """
 
 from __future__ import annotations
@@ -19,22 +15,17 @@ from .settings import Settings
 OVERRIDE_VARIABLE = "JSON_CONFIG_OVERRIDE"
 
 DEFAULTS: dict[str, Any] = {
-    # Where the session secret key lives. With no bucket the key is a file in
-    # Flask's instance folder (git-ignored), so local runs need no AWS.
+    # No bucket: the key is a file in the (git-ignored) instance folder.
     "SECRET_KEY_BUCKET": None,
     "SECRET_KEY_OBJECT": "flask-secret-key.json",
     "SECRET_KEY_FILE": None,  # None: <instance folder>/secret-key.json
-    # Warm instances re-read the key this often, so rotations reach them.
-    "SECRET_KEY_CACHE_SECONDS": 300,
-    # A cookie signed with an unknown key re-reads it at most this often.
-    "SECRET_KEY_MIN_REFRESH_SECONDS": 10,
-    # What CloudFront may send in X-Origin-Verify: a value or a list of them
-    # (the deployed stack gives both slots); None (local) admits anyone.
+    "SECRET_KEY_CACHE_SECONDS": 300,  # how soon a rotation reaches warm instances
+    "SECRET_KEY_MIN_REFRESH_SECONDS": 10,  # re-reads for cookies signed with unknown keys
+    # The X-Origin-Verify value(s) CloudFront sends; None (local) admits anyone.
     "ORIGIN_SECRET": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when deployed (HTTPS only)
-    # The header badge; the deployed stack sets the stage it serves.
     "STAGE": "local",
 }
 

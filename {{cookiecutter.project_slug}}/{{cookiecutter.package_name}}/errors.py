@@ -1,10 +1,8 @@
 """Error pages in the site's own look, cached briefly at most.
 
-A 404 may be cached for a minute (never longer than cacheable pages), so the
-CDN answers repeated requests for a missing path while a page added by the
-next deploy still shows up soon. A 500 says no-store, so browsers retry; CloudFront
-ignores no-store on a 500 and keeps it for its error-caching minimum TTL
-(10 seconds unless the distribution sets another), which spares a failing app.
+A 404 is cached for a minute at most, so the CDN absorbs repeated requests for a missing
+path while a page the next deploy adds still shows up soon. A 500 says no-store; CloudFront
+keeps it anyway for its error-caching minimum TTL (10 s), which spares a failing app.
 """
 
 from __future__ import annotations

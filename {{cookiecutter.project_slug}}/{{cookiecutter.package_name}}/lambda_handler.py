@@ -1,22 +1,11 @@
-"""The AWS Lambda entry point: API Gateway (REST, v1 events) to WSGI.
+"""The AWS Lambda entry point: API Gateway (REST, v1 events) to the Flask app.
 
-CloudFront's viewer-request function copies the visitor's Host header into
-`X-Forwarded-Host`; API Gateway itself only accepts its own host.
-`behind_cloudfront` (cloudfront_origin.py) refuses requests that did not come
-through this site's distribution, and turns the forwarded host (scheme,
-address) into each request's WSGI environ (HTTP header names are
-case-insensitive; apig-wsgi normalises them). So `request.host` and
-`url_for(..., _external=True)` show the public domain without touching shared
-app config.
+The handler adds no per-request work of its own: the Lambda runtime puts the request ID on the app's
+JSON log lines (log_setup.py).
 
-Nothing else runs per request: API Gateway writes the access log
-(infra/access_logs.py), and Lambda logs each invocation's duration.
-
-On Lambda the session secret key is loaded during init, not by the first
-session request, whenever init has had clearly more CPU than an invocation will
-get (init_cpu.py): at 256 MB, importing boto3 and reading the key takes over a
-second in a throttled invocation. The benchmark's model of Lambda's CPU decided
-this (README.md at the template's root). Local runs skip it.
+On Lambda the session secret key is loaded during init whenever init has had clearly
+more CPU than an invocation will get (init_cpu.py): at 256 MB, importing boto3 and
+reading the key takes over a second in a throttled invocation.
 """
 
 from __future__ import annotations
@@ -42,12 +31,7 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def make_handler(app: Flask) -> Handler:
-    """A Lambda handler serving `app` behind CloudFront.
-
-    With `ORIGIN_SECRET` configured (the deployed stack sets it), only requests
-    carrying it in `X-Origin-Verify` reach the app. An event the adapter cannot
-    read gets 400 and one log line, not a function error (malformed_events.py).
-    """
+    """A Lambda handler serving `app` behind CloudFront (cloudfront_origin.py)."""
     wsgi_app = behind_cloudfront(app.wsgi_app, app.config["ORIGIN_SECRET"])
     serve = make_lambda_handler(wsgi_app, binary_support=True)
 
@@ -65,11 +49,7 @@ def make_handler(app: Flask) -> Handler:
 
 
 def load_secret_key(app: Flask) -> None:
-    """Fill the app's key cache now.
-
-    A failure is logged, not raised: pages without a session still work, and
-    the first session request tries again (see sessions.py).
-    """
+    """Fill the app's key cache now; on failure the first session request retries."""
     try:
         app.session_interface.secret_keys()
     except Exception:

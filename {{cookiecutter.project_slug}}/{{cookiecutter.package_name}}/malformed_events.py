@@ -1,10 +1,8 @@
 """Events the Lambda adapter cannot turn into a request, answered with 400.
 
-API Gateway always sends well-formed proxy events; anything else (a test
-invocation, another AWS service, a hand-written event) could make the adapter
-raise, which Lambda counts as a function error and which fires the Errors
-alarm. The handler runs `problem_with` only after the adapter has raised, so a
-well-formed request pays nothing for it.
+API Gateway always sends well-formed events; anything else (a test invocation, a
+hand-written event) could make the adapter raise, which Lambda counts as a function
+error and the Errors alarm fires on.
 """
 
 from __future__ import annotations

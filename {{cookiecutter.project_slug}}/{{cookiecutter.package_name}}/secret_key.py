@@ -1,21 +1,9 @@
 """Where Flask's session secret key lives, and how it is created exactly once.
 
-The key document is JSON:
-
-    {"current": "<hex>", "fallbacks": [{"key": "<hex>", "retired_at": <unix seconds>}]}
-
-`current` signs new session cookies; `fallbacks` are keys retired by a rotation
-that still verify cookies signed before it (see `SecretKeys.rotated`).
-
-- `S3KeyStore` (deployed): one object in a private bucket. The first Lambda
-  instance to need a key writes it with a conditional put (`IfNoneMatch="*"`);
-  an instance that loses that race reads the winner's key, so every instance
-  signs with the same key. Rotation rewrites it only if unchanged (`IfMatch`).
-- `LocalFileKeyStore` (local runs): a file, created the same race-free way with
-  a hard link, so `make dev` needs no AWS account.
-
-boto3 is imported only when an S3 store is first used: pages that never touch
-the session do not pay for it at cold start.
+The key document: {"current": "<hex>", "fallbacks": [{"key": "<hex>", "retired_at": <s>}]}.
+`current` signs new cookies; `fallbacks`, retired by a rotation, still verify older ones.
+Instances racing to create it all end up with one key: `S3KeyStore` (deployed) writes it
+with a conditional put, `LocalFileKeyStore` (`make dev`, no AWS) with a hard link.
 """
 
 from __future__ import annotations
@@ -34,14 +22,12 @@ KEY_BYTES = 32
 KEY_HEX_DIGITS = 2 * KEY_BYTES  # keys are stored as secrets.token_hex writes them
 HEX_DIGITS = frozenset("0123456789abcdef")
 
-# S3 answers a lost conditional write with 412, or with 409 while a competing
-# upload is still in flight.
+# A lost conditional write: 412, or 409 while the competing upload is in flight.
 RACE_LOST_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 UPDATE_ATTEMPTS = 5
 
-# A hung S3 must not hold a session page until API Gateway gives up (29 s):
-# it gets 503 after at most S3_ATTEMPTS x (connect + read timeout) seconds.
-# A healthy S3 answers a one-object read or write in well under a second.
+# A hung S3 gets a session page 503 after S3_ATTEMPTS x (connect + read) seconds, not
+# API Gateway's 29 s timeout; a healthy one answers in well under a second.
 S3_CONNECT_TIMEOUT = 1
 S3_READ_TIMEOUT = 2
 S3_ATTEMPTS = 2  # the first try and one retry
@@ -111,8 +97,7 @@ def changed(
     change: Callable[[SecretKeys], SecretKeys],
     replace_unreadable: bool,
 ) -> SecretKeys:
-    """`change(read())`, or with `replace_unreadable` new keys in place of a
-    document `read` cannot parse (nothing in it can be trusted or kept)."""
+    """`change(read())`; with `replace_unreadable`, new keys for an unreadable document."""
     try:
         stored = read()
     except KeyDocumentError:
@@ -130,11 +115,8 @@ class KeyStore(Protocol):
     def update(
         self, change: Callable[[SecretKeys], SecretKeys], replace_unreadable: bool = False
     ) -> SecretKeys:
-        """Replace the stored keys with `change(stored)`; return what was stored.
-
-        A stored document that is not a valid key document raises
-        `KeyDocumentError`, or with `replace_unreadable` is replaced by new keys.
-        """
+        """Store and return `change(stored)`; an unreadable document raises
+        `KeyDocumentError`, or with `replace_unreadable` is replaced by new keys."""
         ...
 
 
@@ -169,8 +151,7 @@ class S3KeyStore:
         created = SecretKeys.generate()
         if self._write(created, IfNoneMatch="*"):
             return created
-        # The key exists: another instance created it first, so use theirs. (If
-        # the 403 above was a real lack of permission, this read raises it.)
+        # Another instance created it first (or the 403 was real: this read raises it).
         winner = self._read()
         if winner is None:
             raise RuntimeError(f"s3://{self.bucket}/{self.key} vanished during creation")
@@ -179,8 +160,7 @@ class S3KeyStore:
     def update(
         self, change: Callable[[SecretKeys], SecretKeys], replace_unreadable: bool = False
     ) -> SecretKeys:
-        """Read-modify-write that never overwrites a concurrent change (not even
-        a repair of an unreadable document)."""
+        """Read-modify-write that never overwrites a concurrent change."""
         for _ in range(UPDATE_ATTEMPTS):
             stored = self._read_document()
             if stored is None:
@@ -203,10 +183,8 @@ class S3KeyStore:
     def _read_document(self, denied_means_missing: bool = False) -> tuple[bytes, str] | None:
         """The stored document and its ETag, or None if there is no object.
 
-        The function's role may read only the key object, not list the bucket,
-        and S3 then reports a missing object as 403 AccessDenied, not 404.
-        `denied_means_missing` treats that as missing: safe before a conditional
-        create, which cannot overwrite an object that does exist.
+        The function may not list the bucket, so S3 reports a missing object as 403, not
+        404: `denied_means_missing` says so (safe before a conditional create).
         """
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key)
@@ -246,9 +224,8 @@ class LocalFileKeyStore:
         except FileNotFoundError:
             pass
         created = SecretKeys.generate()
-        # Write a complete file under a temporary name, then link it into place:
-        # the link fails if another process got there first, and no reader ever
-        # sees a half-written key.
+        # Linking a complete file into place fails if another process got there first,
+        # and no reader ever sees a half-written key.
         temporary = self._write_temporary(created)
         try:
             os.link(temporary, self.path)

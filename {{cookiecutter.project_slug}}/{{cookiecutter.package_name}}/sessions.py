@@ -1,19 +1,9 @@
-"""Flask's signed-cookie sessions, with the secret key loaded only when needed.
+"""Flask's signed-cookie sessions, with the secret key loaded only when a request uses
+the session: a cold start for a page that never does neither imports boto3 nor calls S3.
 
-- The key is fetched from its store (S3 when deployed) the first time a request
-  uses the session: reads or writes it, or sends a session cookie. Pages that
-  never touch the session never load it, so a cold start for a cacheable page
-  neither imports boto3 nor calls S3.
-- Keys are cached per process and re-read every `SECRET_KEY_CACHE_SECONDS`, so
-  a rotation or revocation reaches warm instances. A cookie signed with a key
-  this process does not know yet (just rotated) triggers an early re-read, at
-  most once per `SECRET_KEY_MIN_REFRESH_SECONDS`.
-- If the store cannot be reached and no key is cached, a request that uses the
-  session gets 503 (and a log line); the next request tries again. A failure
-  is never cached as if it were a key. Other pages are unaffected.
-- Whether a response may be shared by CloudFront is decided after the session
-  is saved (caching.py): one that used the session or carries its cookie is
-  `private`.
+Keys are cached per process and re-read every `SECRET_KEY_CACHE_SECONDS`, so rotations
+reach warm instances; a cookie signed with a key not yet known re-reads them early. While
+no key can be loaded, only requests that use the session get 503, and the next retries.
 """
 
 from __future__ import annotations
@@ -82,12 +72,8 @@ class KeyCache:
 
 
 class KeyedSession(SecureCookieSession):
-    """A session that makes sure the secret key is at hand before first use.
-
-    Every way a view reads or writes the session runs `key_check` once first:
-    that is what turns "the key store is down" into a 503 for session pages
-    only.
-    """
+    """A session that runs `key_check` once before any read or write: a key store that
+    is down becomes a 503 for session pages only."""
 
     key_check: Callable[[], Any] | None = None
 

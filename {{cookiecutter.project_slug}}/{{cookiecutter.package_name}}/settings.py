@@ -1,9 +1,7 @@
 """The answers given when this project was generated, as one typed object.
 
-`settings.json` beside this module is the single source of truth for the
-deployment's shape: the Flask app reads it for its defaults, and the
-infrastructure code reads it for the Lambda, API Gateway and CloudFront
-settings. Edit the JSON (not this module) to change a value.
+`settings.json` beside it is the single source of truth for the app's defaults and the
+infrastructure's shape: edit the JSON, not this module, to change a value.
 """
 
 from __future__ import annotations
@@ -14,6 +12,9 @@ from functools import cache
 from pathlib import Path
 
 SETTINGS_FILE = Path(__file__).with_name("settings.json")
+# The levels Lambda accepts for the function's logs (its LoggingConfig).
+APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Settings:
     monthly_budget_usd: float  # 0 for no budget
     alert_email: str  # "" for none yet
     enable_alarms: bool
+    application_log_level: str  # the app's log lines Lambda keeps (APPLICATION_LOG_LEVELS)
+    system_log_level: str  # Lambda's own lines, e.g. each invocation's report (SYSTEM_LOG_LEVELS)
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -51,6 +54,14 @@ class Settings:
             raise ValueError(
                 "cache_default_ttl_seconds must be between 0 and cache_max_ttl_seconds"
             )
+        for name, allowed in (
+            ("application_log_level", APPLICATION_LOG_LEVELS),
+            ("system_log_level", SYSTEM_LOG_LEVELS),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(
+                    f"setting {name}={getattr(self, name)!r}: use one of {', '.join(allowed)}"
+                )
 
     def stack_name(self, stage: str) -> str:
         """The CloudFormation stack of one stage (also its API's and budget's name)."""

@@ -1,9 +1,7 @@
-"""The starter routes: a page cached by the CDN (`/`), the time as JSON, cached
-and never cached (`/api/time`, `/api/time/no-cache`), and a visit counter kept
-in the session cookie (`/session`). They demonstrate the caching and session
-patterns; change or remove them, and their tests in tests/test_routes.py, as
-your own pages arrive. The templates link to `site.index` (the header and the
-error pages): keep a route by that name or change those links."""
+"""The starter routes, showing the caching and session patterns: a page the CDN caches
+(`/`), the time as JSON, cached and never cached, and a session visit counter. Replace
+them, and tests/app/test_routes.py, with your own; the templates link to `site.index`.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +9,6 @@ import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
-# Each view says who may cache its answer (caching.py: the default for views
-# that don't, and why a response with a cookie is never shared).
 from .caching import public, uncacheable
 
 site = Blueprint("site", __name__)

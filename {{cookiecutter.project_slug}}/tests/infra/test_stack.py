@@ -85,6 +85,22 @@ def test_function_is_sized_by_the_settings(template: Template, settings: Setting
     )
 
 
+def test_function_logs_json_at_the_settings_levels(template: Template, settings: Settings) -> None:
+    """Lambda's own JSON format: the runtime writes every app log line as JSON
+    with the request ID, and drops lines below the levels."""
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "LoggingConfig": {
+                "LogFormat": "JSON",
+                "ApplicationLogLevel": settings.application_log_level,
+                "SystemLogLevel": settings.system_log_level,
+                "LogGroup": {"Ref": FUNCTION_LOGS},
+            }
+        },
+    )
+
+
 def test_log_groups_keep_a_month_and_go_with_the_stack(template: Template) -> None:
     template.resource_count_is("AWS::Logs::LogGroup", 2)
     template.all_resources(

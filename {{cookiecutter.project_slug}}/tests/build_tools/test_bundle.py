@@ -16,7 +16,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from build_tools import bundle
+from build_tools import bundle, dependencies
 
 # Answers `uv export`, `uv pip install` and `uv python ...` as uv would, and
 # logs each command line (JSON, one per line) to $FAKE_UV_LOG.
@@ -86,7 +86,7 @@ def test_dependencies_are_lambda_wheels_from_the_lock_without_the_sdk(
 ) -> None:
     settings = dataclasses.replace(settings, architecture=architecture, python_version="3.12")
     (tmp_path / "target").mkdir()
-    bundle.install_dependencies(tmp_path / "target", settings)
+    dependencies.install_dependencies(tmp_path / "target", settings)
     export, install = commands(fake_uv)
     assert export[:2] == ["export", "--frozen"]
     assert "--no-default-groups" in export  # no dev or deploy tools
@@ -98,13 +98,7 @@ def test_dependencies_are_lambda_wheels_from_the_lock_without_the_sdk(
     assert option(install, "--only-binary") == ":all:"
     assert "--no-deps" in install  # exactly the exported pins
     assert option(install, "--requirement") == option(export, "--output-file")
-    assert files(tmp_path / "target") == [
-        "flask-3.1.3.dist-info/METADATA",
-        "flask/__init__.py",
-        "flask/sansio/app.py",
-        "flask/templates/page.html",
-        "six.py",
-    ]
+    assert files(tmp_path / "target") == sorted(INSTALLED)  # the requirements file is gone
 
 
 @pytest.mark.parametrize(
@@ -130,6 +124,14 @@ def test_build_then_nothing_to_do_until_an_input_changes(
     assert bundle.build(output, settings, python=None)
     package = settings.package_name
     assert f"{package}/settings.json" in files(output)
+    assert [name for name in files(output) if not name.startswith(f"{package}/")] == [
+        bundle.FINGERPRINT_FILE,
+        "flask-3.1.3.dist-info/METADATA",
+        "flask/__init__.py",
+        "flask/sansio/app.py",
+        "flask/templates/page.html",
+        "six.py",
+    ]
     assert not [name for name in files(output) if "__pycache__" in name or "tests/" in name]
     assert not bundle.build(output, settings, python=None)
     assert bundle.build(output, settings, python=None, force=True)
@@ -221,12 +223,18 @@ def test_no_bytecode_option_skips_the_search(
     assert "NOTICE" not in capsys.readouterr().out
 
 
+# ELF e_machine values (little-endian u16 at offset 18 of the header).
+ELF_MACHINES = {"arm64": 183, "x86_64": 62}
+
+
 @pytest.mark.network
 def test_real_build_downloads_wheels_for_the_lambda(tmp_path: Path, settings: Settings) -> None:
     output = tmp_path / "lambda"
     assert bundle.main(["--output", str(output), "--no-bytecode"]) == 0
     [speedups] = (output / "markupsafe").glob("_speedups*.so")
-    elf_machine = int.from_bytes(speedups.read_bytes()[18:20], "little")
-    assert elf_machine == {"arm64": 183, "x86_64": 62}[settings.architecture]
+    assert f"cpython-{settings.python_version.replace('.', '')}" in speedups.name
+    header = speedups.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF"
+    assert int.from_bytes(header[18:20], "little") == ELF_MACHINES[settings.architecture]
     assert not (output / "boto3").exists()
     assert not (output / "botocore").exists()

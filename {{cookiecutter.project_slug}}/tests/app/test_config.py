@@ -28,6 +28,26 @@ def test_settings_reject_default_ttl_above_max(settings: Settings) -> None:
         replace(settings, cache_default_ttl_seconds=settings.cache_max_ttl_seconds + 1)
 
 
+def test_log_levels_default_to_info_for_the_app_and_warn_for_lambda(settings: Settings) -> None:
+    raw = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+    assert (raw["application_log_level"], raw["system_log_level"]) == ("INFO", "WARN")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("application_log_level", "info", "TRACE, DEBUG, INFO, WARN, ERROR, FATAL"),
+        ("application_log_level", "WARNING", "TRACE, DEBUG, INFO, WARN, ERROR, FATAL"),
+        ("system_log_level", "ERROR", "DEBUG, INFO, WARN"),
+    ],
+)
+def test_settings_reject_log_levels_lambda_does_not_know(
+    settings: Settings, name: str, value: str, allowed: str
+) -> None:
+    with pytest.raises(ValueError, match=f"{name}={value!r}: use one of {allowed}"):
+        replace(settings, **{name: value})
+
+
 def test_config_layers_in_order(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     app = create_app()
     assert app.config["SECRET_KEY_BUCKET"] is None  # default

@@ -164,8 +164,13 @@ def test_zone_with_the_app_elsewhere_makes_the_certificate_in_us_east_1(
     )
     site_template = Template.from_stack(site)
     site_template.resource_count_is("AWS::CertificateManager::Certificate", 0)
-    arn = assert_serves_the_domain(site_template, settings.domain_name)
-    assert not isinstance(arn, str)  # read across regions at deploy time
+    # The site reads the certificate's ARN from the us-east-1 stack's outputs at deploy time.
+    reference = assert_serves_the_domain(site_template, settings.domain_name)["Fn::GetStackOutput"]
+    assert reference["StackName"] == certificate_stack.stack_name
+    assert reference["Region"] == "us-east-1"
+    [certificate_id] = certificates.find_resources("AWS::CertificateManager::Certificate")
+    exported = certificates.to_json()["Outputs"][reference["OutputName"]]["Value"]
+    assert exported == {"Ref": certificate_id}
     assert_alias_records_point_at_the_distribution(site_template, settings.domain_name)
     assert cfn_lint_findings(certificates, "us-east-1", tmp_path) == []
     assert cfn_lint_findings(site_template, "eu-west-1", tmp_path) == []

@@ -1,7 +1,7 @@
 """`make local` (local_server/): its parts offline, then the whole of it over HTTP.
 
 The end-to-end test builds the real bundle (wheels from the package index), so
-it is marked `network`: `pytest -m network tests/test_local_server.py`.
+it is marked `network`: `pytest -m network tests/infra/test_local_server.py`.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ from local_server.viewer_function import (
 )
 from local_server.web import Request
 
-from .pages import visits_on
+from ..pages import visits_on
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")
 MAKE = shutil.which("make")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")

@@ -151,8 +151,9 @@ def test_the_key_is_cached_per_process(s3: Any) -> None:
     from {{ cookiecutter.package_name }}.sessions import KeyStoreSessionInterface
 
     interface = KeyStoreSessionInterface(CountingStore())
-    assert interface.secret_keys() is interface.secret_keys()
-    assert interface.get_signing_serializer(app) is not None
+    keys = interface.secret_keys()
+    assert interface.secret_keys() is keys
+    assert interface.get_signing_serializer(app).secret_keys == [keys.current.encode()]
     assert len(calls) == 1
 
 

@@ -1,6 +1,6 @@
 // Tests for infra/viewer_request.js, the CloudFront viewer-request function.
-// Run with `node --test tests/viewer_request.test.mjs` (tests/test_viewer_request.py
-// does, under pytest).
+// Run with `node --test tests/infra/viewer_request.test.mjs` (`make test` does,
+// through pytest).
 //
 // The function file is plain script source, as CloudFront runs it: it is
 // compiled with `new Function` (not `vm`, whose objects come from another realm
@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-const source = readFileSync(new URL("../infra/viewer_request.js", import.meta.url), "utf8");
+const source = readFileSync(new URL("../../infra/viewer_request.js", import.meta.url), "utf8");
 const handler = new Function(`${source}\nreturn handler;`)();
 
 // With a custom domain the stack writes it into this line at synth (cdn.py).

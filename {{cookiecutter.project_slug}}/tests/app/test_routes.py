@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .pages import visits_on
+from ..pages import assert_shared_for, visits_on
 
 
 def test_index_shows_the_host_it_is_served_on(client: FlaskClient) -> None:
@@ -22,10 +22,7 @@ def test_index_shows_the_host_it_is_served_on(client: FlaskClient) -> None:
 def test_index_is_publicly_cacheable_for_the_default_ttl(
     client: FlaskClient, settings: Settings
 ) -> None:
-    response = client.get("/")
-    assert response.cache_control.public
-    assert response.cache_control.max_age == settings.cache_default_ttl_seconds
-    assert "Set-Cookie" not in response.headers
+    assert_shared_for(client.get("/"), settings.cache_default_ttl_seconds)
 
 
 def test_index_escapes_the_project_name(client: FlaskClient, settings: Settings) -> None:
@@ -42,9 +39,7 @@ def test_api_time_is_current_unix_time_and_cacheable(
     assert response.status_code == 200
     assert response.is_json
     assert before <= response.get_json()["time"] <= after
-    assert response.cache_control.public
-    assert response.cache_control.max_age == settings.cache_default_ttl_seconds
-    assert "Set-Cookie" not in response.headers
+    assert_shared_for(response, settings.cache_default_ttl_seconds)
 
 
 def test_api_time_no_cache_is_never_stored(client: FlaskClient) -> None:

@@ -29,7 +29,7 @@ from local_server import cdn_rules
 from local_server.cdn_rules import CachePolicy, verdict
 from local_server.events import response_body, response_headers, rest_event
 
-from .pages import visits_on
+from ..pages import visits_on
 from .stack_helpers import (
     CACHE_POLICY,
     CACHING_DISABLED,
