@@ -20,7 +20,8 @@ from pathlib import Path
 from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
-from build_tools.bundle import DEFAULT_OUTPUT, PROJECT_ROOT
+from build_tools.bundle import DEFAULT_OUTPUT
+from build_tools.tools import PROJECT_ROOT
 
 from .api_gateway import ApiGateway
 from .deployment import Deployment, synthesize, with_config

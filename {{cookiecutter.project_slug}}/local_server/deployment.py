@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from build_tools.bundle import PROJECT_ROOT
+from build_tools.tools import PROJECT_ROOT
 
 from .cdn_rules import MANAGED_POLICIES, CachePolicy
 

@@ -1,7 +1,7 @@
 """The Lambda runtime's side of the worker: its Python and its boto3.
 
 Lambda runs the bundle with the runtime's Python, which provides boto3 and
-botocore (the bundle leaves them out: build_tools/bundle.py). Locally that is
+botocore (the bundle leaves them out: build_tools/dependencies.py). Locally that is
 the Python the bundle builder compiled the bytecode with, when uv finds it
 (else this interpreter, and the bundle then has sources only), and boto3 and
 botocore at the versions uv.lock pins, with their dependencies, in a folder
@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from build_tools.bundle import PROJECT_ROOT, RUNTIME_PROVIDED, find_python, run, uv
+from build_tools.dependencies import RUNTIME_PROVIDED
+from build_tools.tools import PROJECT_ROOT, find_python, run, uv
 
 RUNTIME_DIR = PROJECT_ROOT / "build" / "local" / "runtime"
 STAMP_FILE = ".runtime-fingerprint"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from werkzeug.security import safe_join
 
-from build_tools.bundle import PROJECT_ROOT
+from build_tools.tools import PROJECT_ROOT
 
 from .web import Response
 
