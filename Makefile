@@ -5,7 +5,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 VENV ?= .venv
 BIN := $(VENV)/bin
 PROJECT := {{cookiecutter.project_slug}}
-LINTED := hooks tests bench local_extensions.py
+LINTED := hooks tests bench local_extensions.py new_project.py
 
 OUTPUT ?= ..
 # The same pins as the template tests use.
@@ -34,8 +34,10 @@ $(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt bench/requireme
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r $(VENV)/project-lock.txt -r tests/requirements.txt
 	touch $@
 
+# Each answer is checked as it is given; answers are kept in build/answers.json
+# (or ANSWERS=file, which also resumes from it) when generation fails.
 project: $(VENV)/.cookiecutter ## Ask the questions and generate a project next to this clone (OUTPUT=dir for another folder)
-	$(BIN)/cookiecutter . --output-dir "$(OUTPUT)"
+	@$(BIN)/python new_project.py --output-dir "$(OUTPUT)" $(if $(ANSWERS),--answers "$(ANSWERS)")
 
 test: lint ## Install the test environment, then bake projects and run their tests
 	$(BIN)/python -m pytest

@@ -11,27 +11,39 @@ characters never get here: the pre-generation hook refuses them.
 keys): the post-generation hook writes the answers into `.cruft.json` in the
 order cruft itself writes them.
 
-`TemplateFacts` hands the hooks facts read from the template's own files when
-they are rendered: the AWS regions allowed, the module names the dependencies
-locked in the project's uv.lock install (a package of that name would shadow
-them), and the template's own folder (the one being rendered), which
-`.cruft.json` records when the template is a local folder.
+`answer_problems` checks answers with the rules of the generated project's
+settings module (`<package>/settings.py` in the project template), adding the
+template's own fact: a package must not shadow a module that the dependencies
+locked in the project's uv.lock install. The pre-generation hook and
+`new_project.py` use it.
+
+`TemplateFacts` hands the hooks the template's own folder (the one being
+rendered): the pre-generation hook imports this module from there, and
+`.cruft.json` records it when the template is a local folder.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import re
+import sys
 import tomllib
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from cookiecutter.utils import simple_filter
 from jinja2 import Environment
 from jinja2.ext import Extension
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
-REGIONS_FILE = TEMPLATE_ROOT / "hooks" / "aws_regions.txt"
-LOCK = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "uv.lock"
+PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
+LOCK = PROJECT / "uv.lock"
+SETTINGS_MODULE = PROJECT / "{{cookiecutter.package_name}}" / "settings.py"
 
 # Top-level modules a distribution installs besides the one named after it.
 # tests/test_validation.py compares this with what the locked distributions
@@ -93,15 +105,41 @@ def locked_module_names() -> set[str]:
 
 
 def aws_regions() -> list[str]:
-    lines = REGIONS_FILE.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    """The regions the settings accept (AWS_REGIONS in the project's settings.py)."""
+    tree = ast.parse(SETTINGS_MODULE.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "AWS_REGIONS" for target in node.targets
+        ):
+            return list(ast.literal_eval(node.value))
+    raise LookupError(f"no AWS_REGIONS in {SETTINGS_MODULE}")
+
+
+@cache
+def project_settings() -> ModuleType:
+    """The project template's settings module (standard library only, no template syntax)."""
+    spec = importlib.util.spec_from_file_location("project_settings", SETTINGS_MODULE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def answer_rules() -> dict[str, Any]:
+    """The settings module's rules, with the locked dependencies' module names taken."""
+    settings = project_settings()
+    return {**settings.RULES, "package_name": settings.package(locked_module_names())}
+
+
+def answer_problems(answers: Mapping[str, Any], keys: list[str] | None = None) -> list[str]:
+    """Every problem with `answers` (or with only `keys` of them), one line each."""
+    return project_settings().problems_in(answers, keys, rules=answer_rules())
 
 
 class TemplateFacts(Extension):
-    """`locked_module_names`, `aws_regions` and `template_root`, as Jinja globals."""
+    """`template_root` (where this module is), as a Jinja global."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.globals["locked_module_names"] = sorted(locked_module_names())
-        environment.globals["aws_regions"] = aws_regions()
         environment.globals["template_root"] = str(TEMPLATE_ROOT)

@@ -1,6 +1,9 @@
-"""Finish the generated project: remove the files of options not chosen, record
-the answers and the link to the template (`.cruft.json`), install its
-dependencies, optionally make a first git commit, and print the next steps.
+"""Finish the generated project: record the answers and the link to the
+template (`.cruft.json`), install its dependencies, optionally make a first git
+commit, and print the next steps.
+
+Every option's code stays in the project, chosen or not (an unused module
+costs nothing), so any answer can be changed later in settings.json.
 
 Runs inside the new project directory. A failed install (no network, no
 `make`, ...) is reported with the command to run later, and the project is
@@ -33,25 +36,6 @@ TEMPLATE_LINK_FILE = Path(".cruft.json")
 TEMPLATE_ROOT = Path(r"""{{ template_root }}""")
 # Answers cookiecutter adds about this machine's run (local paths), not the project.
 RUN_KEYS = ("_output_dir", "_repo_dir", "_checkout")
-
-# Files that only serve an option, and the test for "was it chosen".
-OPTIONAL_FILES = {
-    "custom domain (domain_name)": (
-        lambda answers: bool(answers["domain_name"]),
-        ["infra/custom_domain.py", "tests/infra/test_custom_domain.py"],
-    ),
-    "CloudWatch alarms (enable_alarms)": (
-        lambda answers: answers["enable_alarms"] is True,
-        ["infra/alarms.py", "tests/infra/test_alarms.py"],
-    ),
-}
-
-
-def remove_unchosen_options() -> None:
-    for chosen, paths in OPTIONAL_FILES.values():
-        if not chosen(ANSWERS):
-            for path in paths:
-                Path(path).unlink()
 
 
 def write_cost_table() -> None:
@@ -186,7 +170,6 @@ def init_git() -> None:
 
 
 def main() -> int:
-    remove_unchosen_options()
     write_replay_file()
     write_cost_table()
     write_template_link()

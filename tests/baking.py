@@ -49,6 +49,12 @@ EXPECTED_FILES = [
     "infra/key_bucket.py",
     "infra/secret_admin.py",
     "infra/cdn.py",
+    # Every option's code, chosen or not: settings.json can turn it on later.
+    "infra/custom_domain.py",
+    "infra/alarms.py",
+    "infra/guardrails.py",
+    "tests/infra/test_custom_domain.py",
+    "tests/infra/test_alarms.py",
     "infra/viewer_request.js",
     "build_tools/bundle.py",
     "build_tools/uv_requirement.py",

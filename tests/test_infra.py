@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -84,19 +85,30 @@ def synthesize(
 ) -> Synthesized:
     """Bake `answer_set` and synthesize the project's default stage."""
     project, answers = bake(cookies_session, answer_set)
+    synth, outdir = synth_project(project, tmp_path_factory)
+    assert synth.returncode == 0, synth.stderr[-4000:]
+    return Synthesized(project, answers, template_of(outdir, answers))
 
+
+def synth_project(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, **context: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Synthesize a baked project's CDK app as the CLI runs it (with `context`);
+    return the run and the folder it wrote to."""
     bundle = tmp_path_factory.mktemp("bundle")
     (bundle / "handler.py").write_text("def handler(event, context):\n    return {}\n")
     outdir = tmp_path_factory.mktemp("cdk.out")
     environment = {
         **JSII_QUIET,
         "CDK_OUTDIR": str(outdir),
-        "CDK_CONTEXT_JSON": json.dumps({"bundle_dir": str(bundle)}),
+        "CDK_CONTEXT_JSON": json.dumps({"bundle_dir": str(bundle), **context}),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    synth = run([sys.executable, "-m", "infra.app"], cwd=project, env=environment)
-    assert synth.returncode == 0, synth.stderr[-4000:]
+    return run([sys.executable, "-m", "infra.app"], cwd=project, env=environment), outdir
 
+
+def template_of(outdir: Path, answers: dict[str, Any]) -> dict[str, Any]:
+    """The default stage's template in `outdir`, after checking the stacks' environments."""
     stack = f"{answers['project_slug']}-{answers['stage']}"
     manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
     target = f"aws://unknown-account/{answers['aws_region']}"
@@ -105,8 +117,7 @@ def synthesize(
     logging_stack = f"{answers['project_slug']}-api-logging"
     assert manifest["artifacts"][logging_stack]["environment"] == target
     assert logging_stack in manifest["artifacts"][stack]["dependencies"]
-    template = json.loads((outdir / f"{stack}.template.json").read_text(encoding="utf-8"))
-    return Synthesized(project, answers, template)
+    return json.loads((outdir / f"{stack}.template.json").read_text(encoding="utf-8"))
 
 
 def test_function_carries_the_answers(synthesized: Synthesized) -> None:
@@ -206,32 +217,42 @@ def test_cdk_cli_is_pinned_and_kept_offline() -> None:
         assert machine_specific not in lock_text
 
 
-# What each opt-in adds to the default stack: exactly what it names.
-OPT_INS: dict[str, tuple[dict[str, str], set[str]]] = {
+# What each opt-in (an edit of settings.json) adds to the default stack:
+# exactly what it names.
+OPT_INS: dict[str, tuple[dict[str, Any], set[str]]] = {
     "alarms": (
-        {"enable_alarms": "yes", "alert_email": "ops@example.com"},
+        {"enable_alarms": True, "alert_email": "ops@example.com"},
         {"AWS::CloudWatch::Alarm", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy",
          "AWS::SNS::Subscription"},
     ),
     "domain": (
-        {"domain_name": "www.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+        {
+            "domain_name": "www.example.com",
+            "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+            "hosted_zone_name": "example.com",
+        },
         {"AWS::CertificateManager::Certificate", "AWS::Route53::RecordSet"},
     ),
 }  # fmt: skip
 
 
-def resource_types(synthesized: Synthesized) -> set[str]:
-    return {resource["Type"] for resource in synthesized.template["Resources"].values()}
+def resource_types(template: dict[str, Any]) -> set[str]:
+    return {resource["Type"] for resource in template["Resources"].values()}
 
 
 def test_each_opt_in_adds_only_what_it_names(
     cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    base = {"project_name": "Opt In", "alert_email": ""}
-    default = resource_types(synthesize(base, cookies_session, tmp_path_factory))
+    synthesized = synthesize({"project_name": "Opt In"}, cookies_session, tmp_path_factory)
+    default = resource_types(synthesized.template)
     assert "AWS::CloudWatch::Alarm" not in default
     assert "AWS::Budgets::Budget" in default  # free, so on by default
-    for answers, adds in OPT_INS.values():
-        with_option = synthesize({**base, **answers}, cookies_session, tmp_path_factory)
-        assert resource_types(with_option) - default == adds
-        assert default <= resource_types(with_option)
+    path = synthesized.project / synthesized.answer("package_name") / "settings.json"
+    settings = json.loads(path.read_text(encoding="utf-8"))
+    for edits, adds in OPT_INS.values():
+        path.write_text(json.dumps({**settings, **edits}), encoding="utf-8")
+        synth, outdir = synth_project(synthesized.project, tmp_path_factory)
+        assert synth.returncode == 0, synth.stderr[-4000:]
+        with_option = resource_types(template_of(outdir, synthesized.answers))
+        assert with_option - default == adds
+        assert default <= with_option

@@ -202,25 +202,21 @@ def test_a_template_folder_without_git_is_recorded_and_explained(tmp_path: Path)
 def test_update_with_new_answers_brings_in_what_they_generate(
     template_repo: Path, tmp_path: Path
 ) -> None:
-    """Turning alarms on after the fact: the settings and the alarms' files follow."""
+    """Changing answers after the fact: the settings and what they render follow."""
     project = cruft_create(
         template_repo, tmp_path / "out", {"project_name": "Updated Site", "init_git": "yes"}
     )
     refused = make(project, "template-update", tmp_path, 'ANSWERS={"enable_alarm": true}')
     assert refused.returncode == 2 and "no such answer: enable_alarm" in refused.stderr
 
-    answers = json.dumps(
-        {"enable_alarms": True, "alert_email": "ops@example.com", "description": "Bob's site"}
-    )
+    answers = json.dumps({"monthly_budget_usd": "12", "description": "Bob's site"})
     updated = make(project, "template-update", tmp_path, f"ANSWERS={answers}")
     assert updated.returncode == 0, updated.stdout[-3000:] + updated.stderr[-3000:]
-    assert (project / "infra" / "alarms.py").is_file()
-    assert (project / "tests" / "test_alarms.py").is_file()
     settings = json.loads((project / "updated_site" / "settings.json").read_text(encoding="utf-8"))
-    assert (settings["enable_alarms"], settings["alert_email"]) == (True, "ops@example.com")
+    assert settings["monthly_budget_usd"] == 12.0
     assert "\nBob's site\n" in (project / "README.md").read_text(encoding="utf-8")
     recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
-    assert recorded["context"]["cookiecutter"]["enable_alarms"] is True
+    assert recorded["context"]["cookiecutter"]["monthly_budget_usd"] == "12"
 
 
 def test_update_leaves_conflicts_marked_and_says_where(template_repo: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.loaders import Loader
+from cookiecutter.environment import StrictEnvironment
 from cookiecutter.exceptions import CookiecutterException, FailedHookException
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
@@ -22,6 +23,7 @@ from local_extensions import (
     canonical,
     locked_distributions,
     locked_module_names,
+    project_settings,
 )
 
 from .baking import TEMPLATE_DIR, settings_of
@@ -93,6 +95,22 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"throttle_rate_limit": "10000.5"}, "throttle_rate_limit", "at most 10000"),
     ({"throttle_burst_limit": "1" * 30}, "throttle_burst_limit", "1..5000"),
     ({"throttle_burst_limit": "5001"}, "throttle_burst_limit", "1..5000"),
+    ({"monthly_budget_usd": "-5"}, "monthly_budget_usd", "from 0 to 1000000"),
+    ({"monthly_budget_usd": "five"}, "monthly_budget_usd", "amount in USD"),
+    ({"monthly_budget_usd": "2000000"}, "monthly_budget_usd", "from 0 to 1000000"),
+    # Injection attempts in free text: line breaks would split TOML/YAML lines.
+    ({"project_name": 'x"\nname = "evil'}, "project_name", "control characters"),
+    ({"description": "ok\n[tool.evil]"}, "description", "control characters"),
+    ({"author_name": "x\u0000y"}, "author_name", "control characters"),
+    ({"author_email": "a@b.co\n-x"}, "author_email", "control characters"),
+    ({"description": "d" * 201}, "description", "at most 200"),
+    ({"author_name": "n" * 201}, "author_name", "at most 200"),
+]
+
+
+# Settings no question asks about (set later in settings.json): the same rules,
+# through the settings module the project checks settings.json with.
+BAD_SETTINGS: list[tuple[dict[str, Any], str, str]] = [
     ({"domain_name": "https://www.example.com"}, "domain_name", "no scheme"),
     ({"domain_name": "localhost"}, "domain_name", "domain name"),
     ({"domain_name": "www.example.com."}, "domain_name", "trailing dot"),
@@ -140,21 +158,68 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
         "certificate_arn",
         "needs domain_name",
     ),
-    ({"monthly_budget_usd": "-5"}, "monthly_budget_usd", "from 0 to 1000000"),
-    ({"monthly_budget_usd": "five"}, "monthly_budget_usd", "amount in USD"),
-    ({"monthly_budget_usd": "2000000"}, "monthly_budget_usd", "from 0 to 1000000"),
     ({"alert_email": "ops at example"}, "alert_email", "email address"),
     ({"alert_email": "ops@example.com\nBcc: x@evil.test"}, "alert_email", "control characters"),
     ({"alert_email": "ops@example.com\rx"}, "alert_email", "control characters"),
-    ({"enable_alarms": "yes"}, "enable_alarms", "need alert_email"),
-    # Injection attempts in free text: line breaks would split TOML/YAML lines.
-    ({"project_name": 'x"\nname = "evil'}, "project_name", "control characters"),
-    ({"description": "ok\n[tool.evil]"}, "description", "control characters"),
-    ({"author_name": "x\u0000y"}, "author_name", "control characters"),
-    ({"author_email": "a@b.co\n-x"}, "author_email", "control characters"),
-    ({"description": "d" * 201}, "description", "at most 200"),
-    ({"author_name": "n" * 201}, "author_name", "at most 200"),
+    ({"enable_alarms": True}, "enable_alarms", "need alert_email"),
 ]
+
+
+def default_settings() -> dict[str, Any]:
+    """settings.json as a default bake writes it."""
+    context = generate_context(str(TEMPLATE_DIR / "cookiecutter.json"))
+    answers = prompt_for_config(context, no_input=True)
+    template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "{{cookiecutter.package_name}}"
+    source = (template / "settings.json").read_text(encoding="utf-8")
+    environment = StrictEnvironment(context={"cookiecutter": answers})
+    return json.loads(environment.from_string(source).render(cookiecutter=answers))
+
+
+def settings_problems(edits: dict[str, Any]) -> list[str]:
+    module = project_settings()
+    with pytest.raises(module.SettingsError) as refused:
+        module.Settings.from_mapping({**default_settings(), **edits})
+    return refused.value.problems
+
+
+@pytest.mark.parametrize(
+    ("edits", "key", "allowed"),
+    BAD_SETTINGS,
+    ids=[f"{key}-{number}" for number, (_, key, _) in enumerate(BAD_SETTINGS)],
+)
+def test_bad_setting_is_refused_naming_the_key(
+    edits: dict[str, Any], key: str, allowed: str
+) -> None:
+    problems = settings_problems(edits)
+    assert any(line.startswith(f"{key}: ") and allowed in line for line in problems), problems
+
+
+def test_a_bad_email_is_reported_beside_a_bad_budget() -> None:
+    problems = settings_problems({"monthly_budget_usd": "lots", "alert_email": "ops at example"})
+    assert [line.split(":")[0] for line in problems] == ["monthly_budget_usd", "alert_email"]
+
+
+# Settings that look odd but are valid, and what settings.json's typed object holds.
+GOOD_SETTINGS: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    (
+        {"domain_name": "shop.xn--p1ai", "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+         "hosted_zone_name": "shop.xn--p1ai"},
+        {"domain_name": "shop.xn--p1ai", "hosted_zone_name": "shop.xn--p1ai"},
+    ),
+    (
+        {"domain_name": "www.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+         "hosted_zone_name": "example.com."},
+        {"hosted_zone_name": "example.com"},  # Route 53 shows zone names with the dot
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("edits", "expected"), GOOD_SETTINGS)
+def test_odd_but_valid_settings_are_accepted(
+    edits: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    settings = project_settings().Settings.from_mapping({**default_settings(), **edits})
+    assert {key: getattr(settings, key) for key in expected} == expected
 
 
 def bake_and_capture(
@@ -192,15 +257,6 @@ def test_every_problem_gets_its_own_line(tmp_path: Path, capfd: pytest.CaptureFi
     errors = bake_and_capture(answers, tmp_path, capfd)
     named = {line.split(":")[1].strip() for line in errors.splitlines() if line.startswith("ERROR")}
     assert named == {"stage", "lambda_memory_mb", "aws_region"}
-
-
-def test_a_bad_email_is_reported_beside_a_bad_budget(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    answers = {"monthly_budget_usd": "lots", "alert_email": "ops at example"}
-    errors = bake_and_capture(answers, tmp_path, capfd)
-    named = [line.split(":")[1].strip() for line in errors.splitlines() if line.startswith("ERROR")]
-    assert named == ["monthly_budget_usd", "alert_email"]
 
 
 def test_the_value_given_is_quoted_in_the_message(
@@ -265,18 +321,6 @@ def test_replayed_answers_are_validated_too(
 
 # Answers that look odd but are valid: each bakes, and lands in settings.json as shown.
 GOOD_ANSWERS: list[tuple[dict[str, Any], dict[str, Any]]] = [
-    (
-        {"domain_name": "shop.xn--p1ai", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
-        {"domain_name": "shop.xn--p1ai", "hosted_zone_name": "shop.xn--p1ai"},
-    ),
-    (
-        {
-            "domain_name": "www.example.com",
-            "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
-            "hosted_zone_name": "example.com.",
-        },
-        {"hosted_zone_name": "example.com"},  # Route 53 shows zone names with the dot
-    ),
     (
         {"throttle_rate_limit": "10000", "throttle_burst_limit": "5000"},
         {"throttle_rate_limit": 10000.0, "throttle_burst_limit": 5000},

@@ -8,9 +8,11 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from {{ cookiecutter.package_name }}.settings import API_GATEWAY_TIMEOUT_SECONDS
+
 from .access_logs import access_log_format
 from .deployment import Deployment
-from .function import API_INTEGRATION_TIMEOUT_SECONDS, log_group
+from .function import log_group
 from .origin_secret import SLOTS, OriginSecretRefs
 
 
@@ -48,7 +50,7 @@ class SiteApi(apigateway.LambdaRestApi):
             # ApiLoggingStack sets for every stage (access_logs.py), not each API.
             cloud_watch_role=False,
             integration_options=apigateway.LambdaIntegrationOptions(
-                timeout=Duration.seconds(API_INTEGRATION_TIMEOUT_SECONDS)
+                timeout=Duration.seconds(API_GATEWAY_TIMEOUT_SECONDS)
             ),
             deploy_options=apigateway.StageOptions(
                 stage_name=deployment.stage,

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import json
 import os
-import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 
-from {{ cookiecutter.package_name }}.settings import Settings, load_settings
+from {{ cookiecutter.package_name }}.settings import (
+    Settings,
+    SettingsError,
+    check_stage_name,
+    load_settings,
+)
 
 from .access_logs import ApiLoggingStack
 from .checks import add_checks
 from .origin_secret import CONTEXT_KEY, OriginSecretRefs, parameter_prefix
 from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
 
-# a-z, 0-9 and '-', at most 16 characters: short enough for every name built from it.
-STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdk.out"
 CDK_JSON = PROJECT_ROOT / "cdk.json"
 
@@ -40,11 +43,7 @@ def cdk_json_context() -> dict[str, Any]:
 
 def stage_of(app: cdk.App, default: str) -> str:
     stage = str(app.node.try_get_context("stage") or default)
-    if not STAGE_PATTERN.fullmatch(stage) or stage.endswith("-"):
-        raise ValueError(
-            f"stage {stage!r}: use a-z, 0-9 and '-', start with a letter, "
-            "not end with '-', at most 16 characters"
-        )
+    check_stage_name(stage)
     return stage
 
 
@@ -102,14 +101,20 @@ def needs_certificate_stack(settings: Settings) -> bool:
     )
 
 
-def main() -> None:
+def main() -> int:
     # The CLI says where to write (CDK_OUTDIR); a plain run writes ./cdk.out.
     outdir = None if "CDK_OUTDIR" in os.environ else str(DEFAULT_OUTDIR)
     app = cdk.App(outdir=outdir, context=cdk_json_context())
     add_checks(app)  # cdk-nag: synth fails on a finding not acknowledged in checks.py
-    add_site_stack(app)
+    try:
+        add_site_stack(app)
+    except SettingsError as error:  # an edit to fix, not a bug: no traceback
+        for problem in str(error).splitlines():
+            print(f"ERROR: {problem}", file=sys.stderr)
+        return 1
     app.synth()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

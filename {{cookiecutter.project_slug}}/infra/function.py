@@ -26,9 +26,6 @@ ARCHITECTURES = {
     "arm64": lambda_.Architecture.ARM_64,
     "x86_64": lambda_.Architecture.X86_64,
 }
-# API Gateway's integration timeout (the maximum without a quota increase): at or below
-# it, the function, not API Gateway, decides when a request has taken too long.
-API_INTEGRATION_TIMEOUT_SECONDS = 29
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
@@ -58,10 +55,6 @@ class SiteFunction(lambda_.Function):
         origin_secret: OriginSecretRefs,
     ) -> None:
         settings = deployment.settings
-        if settings.lambda_timeout_seconds > API_INTEGRATION_TIMEOUT_SECONDS:
-            raise ValueError(
-                f"lambda_timeout_seconds must be at most {API_INTEGRATION_TIMEOUT_SECONDS}"
-            )
         if not code_dir.is_dir():
             raise FileNotFoundError(
                 f"no Lambda bundle at {code_dir}: run `make build` (python -m build_tools.bundle)"

@@ -23,7 +23,7 @@ from .init_cpu import FUNCTION_VARIABLE
 
 # No time: the development server's request lines, which go through it too, carry their own.
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
-# Lambda's level names (settings.APPLICATION_LOG_LEVELS) that Python spells differently.
+# Lambda's level names (settings.CHOICES["application_log_level"]) that Python spells differently.
 _PYTHON_NAMES = {"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}
 
 

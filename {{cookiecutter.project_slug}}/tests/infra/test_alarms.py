@@ -1,11 +1,28 @@
 """The alarms' mails can be delivered: who may publish to the alarm topic
-(this file is generated only with `enable_alarms`)."""
+(`enable_alarms` in settings.json)."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
+import pytest
 from aws_cdk.assertions import Match, Template
 
+from {{ cookiecutter.package_name }}.settings import load_settings
+
 from infra.cost import load_prices
+
+from .stack_helpers import synth_settings
+
+
+@pytest.fixture(scope="module")
+def template(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The stack with alarms on, whatever settings.json says."""
+    settings = dataclasses.replace(
+        load_settings(), enable_alarms=True, alert_email="ops@example.com"
+    )
+    return synth_settings(settings, bundle_dir, tmp_path_factory.mktemp("alarms"))
 
 
 def test_cloudwatch_may_publish_this_stacks_alarms_to_the_topic(template: Template) -> None:

@@ -1,4 +1,4 @@
-"""The site on its own domain (this file is generated only with `domain_name`).
+"""The site on its own domain (`domain_name` in settings.json).
 
 Every way to get a certificate is synthesized offline: a hosted zone with the
 app in us-east-1 (certificate in the site stack), a hosted zone with the app
@@ -29,6 +29,7 @@ from .stack_helpers import (
     synth_settings,
 )
 
+DOMAIN = "www.example.com"
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
 CERTIFICATE_ARN = (
     "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -36,19 +37,23 @@ CERTIFICATE_ARN = (
 
 
 def with_zone(settings: Settings, region: str) -> Settings:
-    zone = settings.hosted_zone_name or settings.domain_name.split(".", 1)[-1]
     return dataclasses.replace(
         settings,
         aws_region=region,
+        domain_name=DOMAIN,
         hosted_zone_id=ZONE_ID,
-        hosted_zone_name=zone,
+        hosted_zone_name=DOMAIN.split(".", 1)[-1],
         certificate_arn="",
     )
 
 
 def with_certificate(settings: Settings) -> Settings:
     return dataclasses.replace(
-        settings, hosted_zone_id="", hosted_zone_name="", certificate_arn=CERTIFICATE_ARN
+        settings,
+        domain_name=DOMAIN,
+        hosted_zone_id="",
+        hosted_zone_name="",
+        certificate_arn=CERTIFICATE_ARN,
     )
 
 
@@ -103,23 +108,18 @@ def assert_alias_records_point_at_the_distribution(template: Template, domain: s
         )
 
 
-def test_the_generated_domain_is_served(template: Template, settings: Settings) -> None:
-    assert_serves_the_domain(template, settings.domain_name)
-
-
 def test_the_cloudfront_host_is_redirected_to_the_domain(
-    template: Template, settings: Settings
+    settings: Settings, bundle_dir: Path, tmp_path: Path
 ) -> None:
     """The viewer-request function gets the domain written into it: every other
     host (the *.cloudfront.net one) is sent there with a 301 (its node tests),
     so the two names never share cached pages."""
+    template = synth_settings(with_zone(settings, "us-east-1"), bundle_dir, tmp_path)
     code = properties(template, VIEWER_REQUEST)["FunctionCode"]
     source = VIEWER_REQUEST_FILE.read_text(encoding="utf-8")
     unset = 'var CANONICAL_HOST = "";'
     assert source.count(unset) == 1
-    assert code == source.replace(
-        unset, f"var CANONICAL_HOST = {json.dumps(settings.domain_name)};"
-    )
+    assert code == source.replace(unset, f"var CANONICAL_HOST = {json.dumps(DOMAIN)};")
 
 
 def test_zone_in_us_east_1_makes_the_certificate_and_records_in_the_stack(
@@ -131,16 +131,14 @@ def test_zone_in_us_east_1_makes_the_certificate_and_records_in_the_stack(
     template.has_resource_properties(
         "AWS::CertificateManager::Certificate",
         {
-            "DomainName": settings.domain_name,
+            "DomainName": DOMAIN,
             "ValidationMethod": "DNS",
-            "DomainValidationOptions": [
-                {"DomainName": settings.domain_name, "HostedZoneId": ZONE_ID}
-            ],
+            "DomainValidationOptions": [{"DomainName": DOMAIN, "HostedZoneId": ZONE_ID}],
         },
     )
     [certificate_id] = template.find_resources("AWS::CertificateManager::Certificate")
-    assert assert_serves_the_domain(template, settings.domain_name) == {"Ref": certificate_id}
-    assert_alias_records_point_at_the_distribution(template, settings.domain_name)
+    assert assert_serves_the_domain(template, DOMAIN) == {"Ref": certificate_id}
+    assert_alias_records_point_at_the_distribution(template, DOMAIN)
     assert cfn_lint_findings(template, "us-east-1", tmp_path) == []
 
 
@@ -160,18 +158,18 @@ def test_zone_with_the_app_elsewhere_makes_the_certificate_in_us_east_1(
     assert certificate_stack in site.dependencies
     certificates = Template.from_stack(certificate_stack)
     certificates.has_resource_properties(
-        "AWS::CertificateManager::Certificate", {"DomainName": settings.domain_name}
+        "AWS::CertificateManager::Certificate", {"DomainName": DOMAIN}
     )
     site_template = Template.from_stack(site)
     site_template.resource_count_is("AWS::CertificateManager::Certificate", 0)
     # The site reads the certificate's ARN from the us-east-1 stack's outputs at deploy time.
-    reference = assert_serves_the_domain(site_template, settings.domain_name)["Fn::GetStackOutput"]
+    reference = assert_serves_the_domain(site_template, DOMAIN)["Fn::GetStackOutput"]
     assert reference["StackName"] == certificate_stack.stack_name
     assert reference["Region"] == "us-east-1"
     [certificate_id] = certificates.find_resources("AWS::CertificateManager::Certificate")
     exported = certificates.to_json()["Outputs"][reference["OutputName"]]["Value"]
     assert exported == {"Ref": certificate_id}
-    assert_alias_records_point_at_the_distribution(site_template, settings.domain_name)
+    assert_alias_records_point_at_the_distribution(site_template, DOMAIN)
     assert cfn_lint_findings(certificates, "us-east-1", tmp_path) == []
     assert cfn_lint_findings(site_template, "eu-west-1", tmp_path) == []
 
@@ -186,7 +184,7 @@ def test_an_existing_certificate_is_used_and_dns_left_to_the_owner(
     assert stacks == {variant.stack_name(variant.stage), variant.logging_stack_name}
     template = synth_settings(variant, bundle_dir, tmp_path / "direct")
     template.resource_count_is("AWS::CertificateManager::Certificate", 0)
-    assert assert_serves_the_domain(template, settings.domain_name) == CERTIFICATE_ARN
+    assert assert_serves_the_domain(template, DOMAIN) == CERTIFICATE_ARN
     template.resource_count_is("AWS::Route53::RecordSet", 0)
     template.has_output("DnsTarget", {"Description": Match.string_like_regexp("^Point ")})
     assert cfn_lint_findings(template, variant.aws_region, tmp_path) == []

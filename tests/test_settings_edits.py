@@ -1,0 +1,154 @@
+"""Every answer can be changed after generation by editing settings.json: a
+default bake turned into one with a domain, alarms and another budget
+synthesizes them, and a bad edit is refused in one line naming the field."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .baking import bake, run
+from .test_infra import synth_project, template_of
+
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+ALL_OPTIONS_ON = {
+    "domain_name": "www.example.com",
+    "hosted_zone_id": ZONE_ID,
+    "hosted_zone_name": "example.com",
+    "alert_email": "ops@example.com",
+    "enable_alarms": True,
+    "monthly_budget_usd": 20,
+}
+
+
+@pytest.fixture(scope="module")
+def default_bake(cookies_session: Any) -> tuple[Path, dict[str, Any]]:
+    return bake(cookies_session)
+
+
+def edit_settings(project: Path, package: str, **changes: Any) -> dict[str, Any]:
+    """Apply `changes` to settings.json; return the settings as they were."""
+    path = project / package / "settings.json"
+    before = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**before, **changes}, indent=2), encoding="utf-8")
+    return before
+
+
+def restore_settings(project: Path, package: str, settings: dict[str, Any]) -> None:
+    path = project / package / "settings.json"
+    path.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+
+
+def test_options_turned_on_later_are_synthesized(
+    default_bake: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    project, answers = default_bake
+    before = edit_settings(project, answers["package_name"], **ALL_OPTIONS_ON)
+    try:
+        synth, outdir = synth_project(project, tmp_path_factory)
+    finally:
+        restore_settings(project, answers["package_name"], before)
+    assert synth.returncode == 0, synth.stderr[-4000:]
+    resources = template_of(outdir, answers)["Resources"].values()
+    types = [resource["Type"] for resource in resources]
+    assert types.count("AWS::CloudWatch::Alarm") == 3
+    assert types.count("AWS::CertificateManager::Certificate") == 1
+    assert types.count("AWS::Route53::RecordSet") == 2
+    [budget] = [r["Properties"] for r in resources if r["Type"] == "AWS::Budgets::Budget"]
+    assert budget["Budget"]["BudgetLimit"]["Amount"] == 20
+    [distribution] = [r for r in resources if r["Type"] == "AWS::CloudFront::Distribution"]
+    assert distribution["Properties"]["DistributionConfig"]["Aliases"] == ["www.example.com"]
+
+
+def assert_one_line(refused: subprocess.CompletedProcess[str], message: str) -> None:
+    """Exit 1 with one line starting with `message`: no traceback."""
+    assert refused.returncode == 1, refused.stdout[-2000:]
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), refused.stderr[-3000:]
+
+
+# (an edit, the one line synth prints)
+BAD_EDITS: list[tuple[dict[str, Any], str]] = [
+    (
+        {"lambda_timeout_seconds": 30},
+        "ERROR: settings.json: lambda_timeout_seconds: 30 is out of range; allowed 1..29",
+    ),
+    (
+        {"enable_alarms": True, "alert_email": ""},
+        "ERROR: settings.json: enable_alarms: alarms need alert_email",
+    ),
+    (
+        {"domain_name": "www.example.com"},
+        "ERROR: settings.json: domain_name: 'www.example.com' needs hosted_zone_id",
+    ),
+    ({"stage": "api-logging"}, "ERROR: settings.json: stage: 'api-logging' would share"),
+    ({"price_class": "PriceClass_50"}, "ERROR: settings.json: price_class: 'PriceClass_50' is not"),
+    ({"lambda_memory_mb": "lots"}, "ERROR: settings.json: lambda_memory_mb: 'lots' is not a"),
+    ({"log_level": "DEBUG"}, "ERROR: settings.json: log_level: not a setting this project"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), BAD_EDITS, ids=[str(c) for c, _ in BAD_EDITS])
+def test_a_bad_edit_is_refused_in_one_line(
+    changes: dict[str, Any],
+    message: str,
+    default_bake: tuple[Path, dict[str, Any]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    project, answers = default_bake
+    package = answers["package_name"]
+    before = edit_settings(project, package, **changes)
+    try:
+        check = run([sys.executable, f"{package}/settings.py"], cwd=project)
+        synth, _ = synth_project(project, tmp_path_factory)
+    finally:
+        restore_settings(project, package, before)
+    assert_one_line(check, message)
+    assert_one_line(synth, message)
+
+
+def test_a_bad_stage_is_refused_in_one_line(
+    default_bake: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`make synth STAGE=...` passes the stage as context; the Makefile and the
+    deploy workflow check it with the same rule first."""
+    project, answers = default_bake
+    message = "ERROR: STAGE: stage: 'Prod' is not allowed; use a lower-case letter"
+    synth, _ = synth_project(project, tmp_path_factory, stage="Prod")
+    check = run(
+        [sys.executable, f"{answers['package_name']}/settings.py", "--stage", "Prod"], cwd=project
+    )
+    assert_one_line(synth, message)
+    assert_one_line(check, message)
+
+
+def test_the_settings_script_names_the_stacks(default_bake: tuple[Path, dict[str, Any]]) -> None:
+    """What the Makefile deploys, from the one place that names stacks."""
+    project, answers = default_bake
+    script = [sys.executable, f"{answers['package_name']}/settings.py"]
+    stack = run([*script, "--stage", "prod", "--print", "stack_name"], cwd=project)
+    assert stack.stdout == f"{answers['project_slug']}-prod\n"
+    logging = run([*script, "--print", "logging_stack_name"], cwd=project)
+    assert logging.stdout == f"{answers['project_slug']}-api-logging\n"
+
+
+def test_make_checks_the_settings_and_takes_the_stack_names_from_them(
+    default_bake: tuple[Path, dict[str, Any]],
+) -> None:
+    project, answers = default_bake
+    python = f"PYTHON={sys.executable}"
+    assert run(["make", "-s", "settings", python], cwd=project).returncode == 0
+    refused = run(["make", "-s", "settings", "STAGE=Prod", python], cwd=project)
+    assert refused.returncode != 0
+    assert refused.stderr.startswith("ERROR: STAGE: stage: 'Prod' is not allowed")
+    planned = run(["make", "-n", "synth", "STAGE=qa", python], cwd=project)
+    assert planned.returncode == 0, planned.stderr
+    slug = answers["project_slug"]
+    assert re.search(rf"cdk synth .*-c stage=qa .*\b{slug}-qa$", planned.stdout, re.MULTILINE)
+    assert f"cdk.out/{slug}-api-logging.template.json" in planned.stdout
