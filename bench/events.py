@@ -13,9 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-PROJECT_EVENTS = (
-    Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}" / "tests" / "events.py"
-)
+PROJECT_DIR = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}"
+PROJECT_EVENTS = PROJECT_DIR / "local_server" / "events.py"
 PUBLIC_HOST = "www.example.com"
 ORIGIN_SECRET = "bench-origin-secret-0123456789abcdef"
 # As deployed, the function accepts two values (origin_secret.py's slots).
@@ -42,7 +41,7 @@ def rest_event(path: str) -> dict[str, Any]:
 
 
 def project_events() -> ModuleType:
-    """The generated project's tests/events.py (plain Python, no template syntax).
+    """The generated project's local_server/events.py (plain Python, no template syntax).
 
     Run from its source, not imported: an import would write a __pycache__
     into the project template, and every later bake would copy it.

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .events import response_body, response_headers, rest_event
+from local_server.events import response_body, response_headers, rest_event
 
 
 def event_from(args: argparse.Namespace) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ..events import rest_event
+from local_server.events import rest_event
+
 from ..invoke import main
 
 

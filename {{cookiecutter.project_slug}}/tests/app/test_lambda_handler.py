@@ -15,7 +15,7 @@ from flask import Flask
 from {{ cookiecutter.package_name }} import create_app, lambda_handler
 from {{ cookiecutter.package_name }}.lambda_handler import make_handler
 
-from ..events import API_HOST, response_body, response_headers, rest_event
+from local_server.events import API_HOST, response_body, response_headers, rest_event
 
 
 @pytest.fixture

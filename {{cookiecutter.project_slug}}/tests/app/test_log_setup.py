@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }}.init_cpu import FUNCTION_VARIABLE
 from {{ cookiecutter.package_name }}.lambda_handler import make_handler
 from {{ cookiecutter.package_name }}.log_setup import TEXT_FORMAT, configure_logging, python_level
 
-from ..events import rest_event
+from local_server.events import rest_event
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 REQUEST_ID = "8f5b1c2e-0d4a-4c7e-9a51-3e2f6b7c8d90"

@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
 
 from infra.app import add_site_stack, cdk_json_context
 from infra.site_stack import PROJECT_ROOT, Settings, SiteStack
+from local_server.deployment import joined
 
 Resource = dict[str, Any]
 
@@ -39,23 +40,6 @@ CACHE_POLICY = "CdnCachePolicy957D7474"
 SECURITY_HEADERS = "CdnSecurityHeaders18AFCA21"
 STATIC_BUCKET = "StaticBucket42064B42"
 STATIC_DEPLOYMENT = "StaticDeploymentCustomResource7207CD2A"
-
-
-def joined(value: Any, refs: dict[str, str]) -> Any:
-    """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by
-    refs[id]: aws_cdk.assertions matches templates but evaluates no intrinsics."""
-    if isinstance(value, str | int):
-        return value
-    if "Ref" in value:
-        return refs[value["Ref"]]
-    if "Fn::Select" in value:
-        index, items = value["Fn::Select"]
-        return joined(items, refs)[index]
-    if "Fn::Split" in value:
-        separator, text = value["Fn::Split"]
-        return joined(text, refs).split(separator)
-    separator, parts = value["Fn::Join"]
-    return separator.join(joined(part, refs) for part in parts)
 
 
 def properties(template: Template, logical_id: str) -> Resource:

@@ -1,7 +1,7 @@
 """No visitor ever gets another visitor's session from CloudFront's cache.
 
-`CloudFrontModel` applies CloudFront's caching rules, configured exactly as in
-the synthesized template (cache key, TTLs, origin request headers), to the
+`CloudFrontModel` applies CloudFront's caching rules (local_server/cdn_rules.py,
+which `make local` applies too), configured exactly as in the synthesized template (cache key, TTLs, origin request headers), to the
 real Lambda handler: requests go through the viewer-request rewrite and the
 origin secret header, responses are stored for as long as their Cache-Control
 and the cache policy allow, with their Set-Cookie (the worst case). Visitors
@@ -30,12 +30,14 @@ from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
 from build_tools import static_assets
 
-from ..events import response_body, response_headers, rest_event
+from local_server import cdn_rules
+from local_server.cdn_rules import CachePolicy, verdict
+from local_server.events import response_body, response_headers, rest_event
+
 from ..pages import visits_on
 from .stack_helpers import (
     CACHE_POLICY,
     CACHING_DISABLED,
-    CACHING_OPTIMIZED,
     DISTRIBUTION,
     STATIC_DEPLOYMENT,
     deployed_static_files,
@@ -45,12 +47,7 @@ from .stack_helpers import (
 )
 
 PUBLIC_HOST = "www.example.com"
-UNCACHEABLE = ("no-store", "no-cache", "private")
-# Statuses CloudFront caches by the response's Cache-Control (404: as an error page).
-CACHED_STATUSES = (200, 203, 300, 301, 404, 410)
 PAGES = ("/", "/api/time", "/no-such-page")
-# The managed CachingOptimized policy's (min, default, max) TTLs, as AWS documents them.
-MANAGED_TTLS = {CACHING_OPTIMIZED: (1, 86400, 31536000)}
 STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 ONE_YEAR = 365 * 24 * 3600
 
@@ -67,22 +64,6 @@ class Response:
         return self.headers.get("set-cookie", [])
 
 
-def ttl_for(response: Response, min_ttl: int, default_ttl: int, max_ttl: int) -> float:
-    """How long CloudFront keeps a response, from its Cache-Control."""
-    directives = {
-        name.strip().lower(): value
-        for item in ",".join(response.headers.get("cache-control", [])).split(",")
-        if item.strip()
-        for name, _, value in [item.partition("=")]
-    }
-    if min_ttl == 0 and any(name in directives for name in UNCACHEABLE):
-        return 0
-    for name in ("s-maxage", "max-age"):
-        if name in directives:
-            return min(max(int(directives[name]), min_ttl), max_ttl)
-    return default_ttl
-
-
 @dataclass
 class BucketOrigin:
     """A cache behaviour served from S3 through origin access control: the
@@ -93,7 +74,7 @@ class BucketOrigin:
     directory: Path
     key_prefix: str
     metadata: dict[str, str]
-    ttls: tuple[int, int, int]
+    policy: CachePolicy
     prune: bool  # a deploy deletes the files it does not upload
     requests: int = 0
 
@@ -114,11 +95,7 @@ class BucketOrigin:
 @dataclass
 class CloudFrontModel:
     handler: Any
-    min_ttl: int
-    default_ttl: int
-    max_ttl: int
-    query_in_key: bool
-    cookies_in_key: bool
+    policy: CachePolicy
     origin_headers: dict[str, str]
     static: BucketOrigin | None = None
     now: float = 0.0
@@ -140,20 +117,10 @@ class CloudFrontModel:
         }
         static = cls._bucket_origin(template, config, origins, static_files)
         if behavior["CachePolicyId"] == CACHING_DISABLED:
-            return cls(handler, 0, 0, 0, False, False, origin_headers, static)
+            return cls(handler, cdn_rules.CACHING_DISABLED, origin_headers, static)
         assert behavior["CachePolicyId"] == {"Ref": CACHE_POLICY}
-        policy = properties(template, CACHE_POLICY)["CachePolicyConfig"]
-        key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
-        return cls(
-            handler,
-            min_ttl=policy["MinTTL"],
-            default_ttl=policy["DefaultTTL"],
-            max_ttl=policy["MaxTTL"],
-            query_in_key=key["QueryStringsConfig"]["QueryStringBehavior"] != "none",
-            cookies_in_key=key["CookiesConfig"]["CookieBehavior"] != "none",
-            origin_headers=origin_headers,
-            static=static,
-        )
+        policy = CachePolicy.from_config(properties(template, CACHE_POLICY)["CachePolicyConfig"])
+        return cls(handler, policy, origin_headers, static)
 
     @staticmethod
     def _bucket_origin(
@@ -170,18 +137,15 @@ class CloudFrontModel:
             directory=static_files or Path("no-static-files"),
             key_prefix=deployment["DestinationBucketKeyPrefix"],
             metadata=deployment["SystemMetadata"],
-            ttls=MANAGED_TTLS[behavior["CachePolicyId"]],
+            policy=cdn_rules.MANAGED_POLICIES[behavior["CachePolicyId"]],
             prune=deployment.get("Prune", True),
         )
-
-    def ttl(self, response: Response) -> float:
-        return ttl_for(response, self.min_ttl, self.default_ttl, self.max_ttl)
 
     def get(self, path: str, cookie: str = "", query: dict[str, str] | None = None) -> Response:
         if self.static and self.static.serves(path):
             return self._get_static(path)
-        key = (path, json.dumps(query or {}, sort_keys=True) if self.query_in_key else "")
-        key += (cookie,) if self.cookies_in_key else ()
+        key = (path, json.dumps(query or {}, sort_keys=True) if self.policy.query_in_key else "")
+        key += (cookie,) if self.policy.cookies_in_key else ()
         if key in self.stored:
             expires, response = self.stored[key]
             if self.now < expires:
@@ -191,9 +155,9 @@ class CloudFrontModel:
             headers["Cookie"] = cookie  # every cookie reaches the origin
         raw = self.handler(rest_event(path, headers=headers, query=query), None)
         response = Response(raw["statusCode"], response_headers(raw), response_body(raw))
-        ttl = self.ttl(response)
-        if ttl > 0 and response.status in CACHED_STATUSES:
-            self.stored[key] = (self.now + ttl, response)
+        kept = verdict(self.policy, "GET", response.status, response.headers)
+        if kept.cacheable:
+            self.stored[key] = (self.now + kept.ttl, response)
         return response
 
     def _get_static(self, path: str) -> Response:
@@ -205,9 +169,9 @@ class CloudFrontModel:
             if self.now < expires:
                 return Response(response.status, response.headers, response.body, True)
         response = self.static.get(path)
-        ttl = ttl_for(response, *self.static.ttls)
-        if ttl > 0 and response.status in CACHED_STATUSES:
-            self.stored[key] = (self.now + ttl, response)
+        kept = verdict(self.static.policy, "GET", response.status, response.headers)
+        if kept.cacheable:
+            self.stored[key] = (self.now + kept.ttl, response)
         return response
 
 
@@ -426,7 +390,7 @@ def test_a_changed_stylesheet_shows_on_the_next_page_and_old_pages_keep_theirs(
     if page.from_cache:  # the page cached before the deploy
         assert stylesheet(page) == old
         assert cdn.get(old).body == b"body { color: red }"
-        cdn.now += cdn.ttl(page) + 1
+        cdn.now += verdict(cdn.policy, "GET", page.status, page.headers).ttl + 1
     new = stylesheet(cdn.get("/"))
     assert new != old
     assert cdn.get(new).body == b"body { color: blue }"
