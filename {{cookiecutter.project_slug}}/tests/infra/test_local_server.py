@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -320,8 +321,8 @@ def test_static_files_are_immutable_and_confined_to_their_folder(tmp_path: Path)
     assert (found.status, found.body) == (200, b"body {}")
     assert ("Cache-Control", IMMUTABLE) in found.headers
     assert ("Content-Type", "text/css") in found.headers
-    assert static_file(tmp_path, "/static/missing.css").status == 404
-    assert static_file(tmp_path, "/static/../secret.txt").status == 404
+    assert static_file(tmp_path, "/static/missing.css").status == 403  # S3 without ListBucket
+    assert static_file(tmp_path, "/static/../secret.txt").status == 403
 
 
 # `make local` over HTTP
@@ -402,6 +403,7 @@ def test_make_local_serves_the_site_as_deployed(
 
     status, headers, body = fetch(local_server.site + "/")
     assert status == 200
+    page = body.decode()
     host = local_server.site.removeprefix("http://")
     assert f'<strong class="host">{host}</strong>' in body.decode()  # via the viewer function
     assert headers["X-Frame-Options"] == "DENY"  # the response headers policy
@@ -424,10 +426,13 @@ def test_make_local_serves_the_site_as_deployed(
             assert morsel["secure"] and morsel["httponly"]  # as deployed
             jar[name] = morsel.value
 
-    status, headers, body = fetch(local_server.site + "/static/style.css")
+    [stylesheet] = re.findall(r'href="(/static/style\.[0-9a-f]+\.css)"', page)
+    status, headers, body = fetch(local_server.site + stylesheet)
     assert status == 200
     assert body == (PROJECT_ROOT / settings.package_name / "static" / "style.css").read_bytes()
     assert headers["Cache-Control"] == IMMUTABLE
+    assert headers["X-Local-CDN"].startswith("cacheable")
+    assert fetch(local_server.site + "/static/style.css")[0] == 403  # only hashed names deployed
 
     status, headers, _ = fetch(local_server.site + "/no-such-page")
     assert status == 404
