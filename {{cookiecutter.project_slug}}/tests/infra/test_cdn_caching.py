@@ -1,12 +1,13 @@
 """No visitor ever gets another visitor's session from CloudFront's cache.
 
 `CloudFrontModel` applies CloudFront's caching rules (local_server/cdn_rules.py,
-which `make local` applies too), configured exactly as in the synthesized template (cache key, TTLs, origin request headers), to the
-real Lambda handler: requests go through the viewer-request rewrite and the
-origin secret header, responses are stored for as long as their Cache-Control
-and the cache policy allow, with their Set-Cookie (the worst case). Visitors
-then hit the site in turn, as they would in production. `/static/*` goes to
-`BucketOrigin`: the files the stack deploys to S3, with their metadata.
+which `make local` applies too), configured exactly as in the synthesized
+template (cache key, TTLs, origin request headers), to the real Lambda handler:
+requests go through the viewer-request rewrite and the origin secret header,
+responses are stored for as long as their Cache-Control and the cache policy
+allow, with their Set-Cookie (the worst case). Visitors then hit the site in
+turn, as they would in production. `/static/*` goes to `BucketOrigin`: the
+files the stack deploys to S3, with their metadata.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make
 from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
 from build_tools import static_assets
-
 from local_server import cdn_rules
 from local_server.cdn_rules import CachePolicy, verdict
 from local_server.events import response_body, response_headers, rest_event
