@@ -17,7 +17,9 @@ from bench import cpu_model
 from bench import run as bench_run
 from bench.contenders import CONTENDERS, DESIGNS
 from bench.events import PATHS
+from bench.prepare import RUNTIME_REQUIREMENTS
 from bench.report import FIGURES, MODEL_CASES, figure
+from local_extensions import canonical
 
 from .baking import TEMPLATE_DIR, run
 
@@ -61,6 +63,7 @@ def test_quick_mode_reports_every_contender_and_figure(tmp_path: Path) -> None:
         assert len(rounds["warm_us"]["/api/time"]) == 2
     for contender in CONTENDERS:
         assert contender.label in result.stdout  # the markdown table
+    assert runtime_distributions(tmp_path / "work") == pinned_runtime()
     model = results["model"]
     if "skipped" in model:  # not root, or no CPU controller: said in one line
         assert "Lambda CPU model skipped:" in result.stderr
@@ -76,6 +79,34 @@ def test_quick_mode_reports_every_contender_and_figure(tmp_path: Path) -> None:
     assert any(goal["goal"].startswith("init throttled too") for goal in results["goals"])
     assert "Lambda CPU model" in result.stdout
     assert not leftover_groups()
+
+
+def pinned_runtime() -> dict[str, str]:
+    lines = RUNTIME_REQUIREMENTS.read_text(encoding="utf-8").splitlines()
+    pins = (line.split("==") for line in lines if line and not line.startswith("#"))
+    return {canonical(name): version for name, version in pins}
+
+
+def runtime_distributions(work_dir: Path) -> dict[str, str]:
+    """The runtime venv's distributions (bar the installer's own), each with its bytecode."""
+    (site_packages,) = work_dir.glob("runtime-*/lib/python3.*/site-packages")
+    found = {}
+    for metadata in site_packages.glob("*.dist-info"):
+        name, version = metadata.name.removesuffix(".dist-info").rsplit("-", 1)
+        if canonical(name) in ("pip", "setuptools"):
+            continue
+        records = (metadata / "RECORD").read_text(encoding="utf-8").splitlines()
+        files = [line.split(",")[0] for line in records]
+        # Importable modules only: scripts (../../../bin/) are never imported.
+        modules = [site_packages / f for f in files if f.endswith(".py") and ".." not in f]
+        uncompiled = [module for module in modules if not bytecode_of(module)]
+        assert uncompiled == [], f"{name} was installed without bytecode"
+        found[canonical(name)] = version
+    return found
+
+
+def bytecode_of(module: Path) -> list[Path]:
+    return list((module.parent / "__pycache__").glob(f"{module.stem}.cpython-*.pyc"))
 
 
 def leftover_groups() -> list[Path]:
