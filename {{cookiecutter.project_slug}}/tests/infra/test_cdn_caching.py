@@ -247,7 +247,7 @@ def test_anonymous_pages_are_shared_from_the_cache_without_cookies(
         assert first.status == second.status == 200
         assert first.cookies == second.cookies == []
         assert second.body == first.body
-        if cdn.max_ttl > 0 and cdn.default_ttl > 0:
+        if cdn.policy.max_ttl > 0 and cdn.policy.default_ttl > 0:
             assert second.from_cache, path  # cached once, for everybody
 
 
@@ -258,7 +258,7 @@ def test_uncached_time_is_never_stored(cdn: CloudFrontModel) -> None:
 
 def test_cached_pages_expire_after_the_ttl(cdn: CloudFrontModel) -> None:
     cdn.get("/api/time")
-    cdn.now += cdn.max_ttl + 1
+    cdn.now += cdn.policy.max_ttl + 1
     assert not cdn.get("/api/time").from_cache
 
 
@@ -324,7 +324,7 @@ def test_the_model_does_catch_a_leak(
         return response
 
     cdn = CloudFrontModel.from_template(template, make_handler(site))
-    if cdn.max_ttl == 0:
+    if cdn.policy.max_ttl == 0:
         pytest.skip("this project's CloudFront caches nothing, so nothing can leak")
     Visitor(cdn).get("/broken")
     leaked = Visitor(cdn).get("/broken")
