@@ -72,6 +72,16 @@ class Synthesized:
     def answer(self, key: str) -> str:
         return str(self.answers[key])
 
+    def site_function(self) -> dict[str, Any]:
+        """The site's Lambda function (the other is CDK's deploy-time upload of static files)."""
+        handler = f"{self.answer('package_name')}.lambda_handler.handler"
+        [function] = [
+            resource["Properties"]
+            for resource in self.of_type("AWS::Lambda::Function")
+            if resource["Properties"]["Handler"] == handler
+        ]
+        return function
+
 
 @pytest.fixture(params=list(ANSWER_SETS), scope="module")
 def synthesized(
@@ -121,12 +131,7 @@ def template_of(outdir: Path, answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_function_carries_the_answers(synthesized: Synthesized) -> None:
-    handler = f"{synthesized.answer('package_name')}.lambda_handler.handler"
-    [function] = [  # the other one is CDK's deploy-time upload of the static files
-        resource["Properties"]
-        for resource in synthesized.of_type("AWS::Lambda::Function")
-        if resource["Properties"]["Handler"] == handler
-    ]
+    function = synthesized.site_function()
     assert function["Runtime"] == f"python{synthesized.answer('python_version')}"
     assert function["Architectures"] == [synthesized.answer("architecture")]
     assert function["MemorySize"] == int(synthesized.answer("lambda_memory_mb"))

@@ -353,8 +353,7 @@ def test_the_longest_accepted_name_and_stage_synthesize(
     256 UTF-16 code units with the longest name and stage the hook accepts."""
     answers = {"project_name": "\U0001f680" * 100, "project_slug": "rockets", "stage": "a" * 16}
     synthesized = synthesize(answers, cookies_session, tmp_path_factory)
-    [function] = synthesized.of_type("AWS::Lambda::Function")
-    description = function["Properties"]["Description"]
+    description = synthesized.site_function()["Description"]
     assert len(description.encode("utf-16-le")) // 2 <= 256
 
 

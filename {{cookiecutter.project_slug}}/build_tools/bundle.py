@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 from . import static_assets
 from .bytecode import bytecode_format, compile_bytecode
 from .dependencies import install_dependencies
-from .tools import PROJECT_ROOT, BundleError, find_python
+from .tools import PROJECT_ROOT, BundleError, find_python, replaced_whole
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "lambda"
 FINGERPRINT_FILE = ".bundle-fingerprint"
@@ -86,23 +84,13 @@ def build(output: Path, settings: Settings, python: str | None, force: bool = Fa
     stamp_file = output / FINGERPRINT_FILE
     if not force and stamp_file.is_file() and stamp_file.read_text().strip() == stamp:
         return False
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
-    try:
-        staging.chmod(0o755)  # mkdtemp makes it private; Lambda needs it readable
+    with replaced_whole(output) as staging:
         install_dependencies(staging, settings)
         prune(staging)
         copy_package(package_dir, staging)
         if python:
             compile_bytecode(staging, package_dir.name, python)
         (staging / FINGERPRINT_FILE).write_text(stamp + "\n", encoding="utf-8")
-        if output.exists():
-            output.rename(retired)
-        staging.rename(output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
     return True
 
 

@@ -17,15 +17,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import mimetypes
-import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from {{ cookiecutter.package_name }}.settings import load_settings
 from {{ cookiecutter.package_name }}.static_files import URL_PATH
+
+from .tools import replaced_whole
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "static"
@@ -91,21 +91,11 @@ class BuiltStaticFiles:
 def build(source: Path, output: Path) -> BuiltStaticFiles:
     """Write the fingerprinted copies of `source`'s files into `output`, replacing it."""
     names = manifest(source)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
-    try:
-        staging.chmod(0o755)
+    with replaced_whole(output) as staging:
         for name, hashed in names.items():
             target = staging / hashed
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / name, target)
-        if output.exists():
-            output.rename(retired)
-        staging.rename(output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
     return BuiltStaticFiles(output, names)
 
 

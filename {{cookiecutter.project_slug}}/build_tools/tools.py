@@ -6,6 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -13,6 +16,24 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 class BundleError(Exception):
     """The bundle could not be built."""
+
+
+@contextmanager
+def replaced_whole(output: Path) -> Iterator[Path]:
+    """A folder to build into that takes `output`'s place only when the block
+    succeeds: a failed build never leaves a half-written output."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; Lambda and S3 uploads read it
+        yield staging
+        if output.exists():
+            output.rename(retired)
+        staging.rename(output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def uv() -> str:

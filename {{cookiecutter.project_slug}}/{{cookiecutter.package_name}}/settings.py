@@ -359,14 +359,24 @@ def needs_domain(key: str, values: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def check_zone_id(key: str, values: Mapping[str, Any]) -> list[str]:
-    zone_id = values[key]
-    if zone_id and not ZONE_ID_RE.fullmatch(str(zone_id)):
-        return [
-            f"{key}: {zone_id!r} is not a Route 53 hosted zone ID "
-            "(Z followed by up to 31 upper-case letters and digits)"
-        ]
-    return needs_domain(key, values)
+def domain_option(
+    pattern: re.Pattern[str], what: str
+) -> Callable[[str, Mapping[str, Any]], list[str]]:
+    """A check for an option of the custom domain: empty, or `what` and with a domain."""
+
+    def check(key: str, values: Mapping[str, Any]) -> list[str]:
+        value = values[key]
+        if value and not pattern.fullmatch(str(value)):
+            return [f"{key}: {value!r} is not {what}"]
+        return needs_domain(key, values)
+
+    return check
+
+
+check_zone_id = domain_option(
+    ZONE_ID_RE,
+    "a Route 53 hosted zone ID (Z followed by up to 31 upper-case letters and digits)",
+)
 
 
 def check_zone_name(key: str, values: Mapping[str, Any]) -> list[str]:
@@ -383,15 +393,11 @@ def check_zone_name(key: str, values: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def check_certificate(key: str, values: Mapping[str, Any]) -> list[str]:
-    arn = values[key]
-    if arn and not CERTIFICATE_ARN_RE.fullmatch(str(arn)):
-        return [
-            f"{key}: {arn!r} is not an ACM certificate ARN in us-east-1 "
-            "(arn:aws:acm:us-east-1:<account>:certificate/<id>); CloudFront only accepts "
-            "certificates from us-east-1"
-        ]
-    return needs_domain(key, values)
+check_certificate = domain_option(
+    CERTIFICATE_ARN_RE,
+    "an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>); "
+    "CloudFront only accepts certificates from us-east-1",
+)
 
 
 # Every answer and setting, and its rule, in the order problems are reported.

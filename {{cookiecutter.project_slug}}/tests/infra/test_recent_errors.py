@@ -48,35 +48,18 @@ def result_row(**fields: str) -> list[dict[str, str]]:
 # A 500 the app logged (Flask's line for an unhandled exception), a 502 the
 # function never logged (an invocation that timed out), a 503 API Gateway made
 # itself, and an error the app logged on a request that still got an answer.
+ACCESS_COLUMNS = ("@timestamp", "status", "method", "path", "requestId", "functionRequestId")
 ACCESS_ROWS = [
-    result_row(
-        **{"@timestamp": "2026-11-27 10:05:02.120"},
-        status="500",
-        method="GET",
-        path="/dev/boom",
-        requestId="a1111111-1111-4111-8111-111111111111",
-        functionRequestId="f1111111-1111-4111-8111-111111111111",
-        errorType="-",
-    ),
-    result_row(
-        **{"@timestamp": "2026-11-27 10:03:00.000"},
-        status="502",
-        method="POST",
-        path="/dev/slow",
-        requestId="a2222222-2222-4222-8222-222222222222",
-        functionRequestId="f2222222-2222-4222-8222-222222222222",
-        errorType="-",
-    ),
-    result_row(
-        **{"@timestamp": "2026-11-27 10:01:00.000"},
-        status="503",
-        method="GET",
-        path="/dev/",
-        requestId="a3333333-3333-4333-8333-333333333333",
-        functionRequestId="-",
-        errorType="API_CONFIGURATION_ERROR",
-    ),
-]
+    result_row(**dict(zip(ACCESS_COLUMNS, row, strict=True)), errorType=error)
+    for *row, error in [
+        ("2026-11-27 10:05:02.120", "500", "GET", "/dev/boom",
+         "a1111111-1111-4111-8111-111111111111", "f1111111-1111-4111-8111-111111111111", "-"),
+        ("2026-11-27 10:03:00.000", "502", "POST", "/dev/slow",
+         "a2222222-2222-4222-8222-222222222222", "f2222222-2222-4222-8222-222222222222", "-"),
+        ("2026-11-27 10:01:00.000", "503", "GET", "/dev/",
+         "a3333333-3333-4333-8333-333333333333", "-", "API_CONFIGURATION_ERROR"),
+    ]
+]  # fmt: skip
 FUNCTION_ROWS = [
     result_row(
         **{"@timestamp": "2026-11-27 10:05:02.118"},
@@ -366,10 +349,10 @@ def test_without_credentials_one_line_says_what_to_do(
     assert "aws configure sso" in err and "AWS_PROFILE" in err
 
 
-def test_main_prints_the_table_for_the_settings_stage(
-    settings: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    stack = settings.stack_name(settings.stage)
+def run_main(
+    stack: str, since: str, access_rows: list | None = None, function_rows: list | None = None
+) -> int:
+    """`make errors SINCE=since` against stubbed stack outputs and query results."""
     cloudformation, cfn_stubber = cloudformation_with_outputs(
         {FUNCTION_LOG_OUTPUT: FUNCTION_LOGS, ACCESS_LOG_OUTPUT: ACCESS_LOGS}, stack
     )
@@ -377,9 +360,16 @@ def test_main_prints_the_table_for_the_settings_stage(
     with Stubber(client) as stubber, cfn_stubber:
         stubber.add_response("start_query", {"queryId": "q-access"})
         stubber.add_response("start_query", {"queryId": "q-function"})
-        expect_results(stubber, "q-access", "Complete", ACCESS_ROWS)
-        expect_results(stubber, "q-function", "Complete", FUNCTION_ROWS)
-        code = recent_errors.main(["--since", "1h"], logs=client, cloudformation=cloudformation)
+        expect_results(stubber, "q-access", "Complete", access_rows)
+        expect_results(stubber, "q-function", "Complete", function_rows)
+        return recent_errors.main(["--since", since], logs=client, cloudformation=cloudformation)
+
+
+def test_main_prints_the_table_for_the_settings_stage(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = settings.stack_name(settings.stage)
+    code = run_main(stack, "1h", ACCESS_ROWS, FUNCTION_ROWS)
     out, _ = capsys.readouterr()
     assert code == 0
     assert out.splitlines()[0].startswith(f"4 errors and 5xx responses on {stack} in the last 1h")
@@ -388,15 +378,6 @@ def test_main_prints_the_table_for_the_settings_stage(
 
 def test_no_errors_is_one_line(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     stack = settings.stack_name(settings.stage)
-    cloudformation, cfn_stubber = cloudformation_with_outputs(
-        {FUNCTION_LOG_OUTPUT: FUNCTION_LOGS, ACCESS_LOG_OUTPUT: ACCESS_LOGS}, stack
-    )
-    client = logs_client()
-    with Stubber(client) as stubber, cfn_stubber:
-        stubber.add_response("start_query", {"queryId": "q-access"})
-        stubber.add_response("start_query", {"queryId": "q-function"})
-        expect_results(stubber, "q-access", "Complete")
-        expect_results(stubber, "q-function", "Complete")
-        code = recent_errors.main(["--since", "30m"], logs=client, cloudformation=cloudformation)
+    code = run_main(stack, "30m")
     assert code == 0
     assert capsys.readouterr().out == f"No errors or 5xx responses on {stack} in the last 30m.\n"
