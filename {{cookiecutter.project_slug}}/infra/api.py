@@ -61,6 +61,8 @@ class SiteApi(apigateway.LambdaRestApi):
             ),
         )
         self.access_log_group = access_logs
+        # RestApi adds an "Endpoint" output of its own: the stack's ApiUrl already is that URL.
+        self.node.try_remove_child("Endpoint")
         # API keys work only through a usage plan; it repeats the stage's
         # throttle (per key: CloudFront sends one key) and sets no quota.
         plan = self.add_usage_plan(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -684,3 +685,18 @@ def test_the_budget_mails_its_alerts_itself(
         "AWS::Budgets::Budget",
         {"NotificationsWithSubscribers": [{"Subscribers": subscribers}] * 2},
     )
+
+
+def readme_outputs() -> set[str]:
+    """The output names in the README's table of them."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| Output | What it is |", 1)[1].split("\n\n", 1)[0]
+    first_cells = [row.split("|")[1] for row in table.splitlines() if row.count("|") > 2]
+    return {name for cell in first_cells for name in re.findall(r"`(\w+)`", cell)}
+
+
+def test_the_readme_lists_the_outputs_the_stack_has(template: Template) -> None:
+    synthesized = set(template.to_json()["Outputs"])
+    listed = readme_outputs()
+    assert synthesized <= listed
+    assert listed - synthesized == {"DnsTarget"}  # with a custom domain only (test_custom_domain)
