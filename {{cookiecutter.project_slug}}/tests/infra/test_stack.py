@@ -695,8 +695,12 @@ def readme_outputs() -> set[str]:
     return {name for cell in first_cells for name in re.findall(r"`(\w+)`", cell)}
 
 
-def test_the_readme_lists_the_outputs_the_stack_has(template: Template) -> None:
+def test_the_readme_lists_the_outputs_the_stack_has(template: Template, settings: Settings) -> None:
+    optional = {
+        "DnsTarget": bool(settings.domain_name),
+        "BudgetAlerts": settings.monthly_budget_usd > 0,
+    }
     synthesized = set(template.to_json()["Outputs"])
     listed = readme_outputs()
     assert synthesized <= listed
-    assert listed - synthesized == {"DnsTarget"}  # with a custom domain only (test_custom_domain)
+    assert listed - synthesized == {name for name, present in optional.items() if not present}
