@@ -145,6 +145,7 @@ def locked_versions(lock: Path) -> dict[str, str]:
 def test_readme_make_project_generates_interactively(tmp_path: Path) -> None:
     """README's first command, in a fresh virtualenv, answering at the prompts."""
     output = tmp_path / "out"
+    output.mkdir()  # make project checks the folder before asking anything
     answers = "Readme Site\n" + "\n" * 30  # a name, then every default
     result = run(
         ["make", "project", f"VENV={tmp_path / 'venv'}", f"OUTPUT={output}"],

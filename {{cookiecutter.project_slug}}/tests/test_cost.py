@@ -31,9 +31,11 @@ PRICES = load_prices()
 
 @pytest.fixture
 def plain(settings: Settings) -> Settings:
-    """256 MB arm64 at 100 requests/second, no alarms, a budget, Lambda's own lines."""
+    """256 MB arm64 at 100 requests/second, North America and Europe, no alarms, a budget,
+    Lambda's own lines."""
     return dataclasses.replace(
         settings,
+        price_class="PriceClass_100",
         lambda_memory_mb=256,
         architecture="arm64",
         throttle_rate_limit=100.0,

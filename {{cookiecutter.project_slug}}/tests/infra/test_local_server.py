@@ -6,6 +6,7 @@ it is marked `network`: `pytest -m network tests/infra/test_local_server.py`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -354,6 +355,11 @@ class LocalServer:
         """Stop make and everything it started, as Ctrl-C does; what they printed."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+        # What make stopped is judged by make; a straggler still holding the
+        # output pipe (a child of a child) must not keep the test waiting.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         return self.process.communicate(timeout=60)[0]
 
 
