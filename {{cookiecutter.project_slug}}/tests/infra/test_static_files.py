@@ -19,16 +19,7 @@ from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 from build_tools import static_assets
 from build_tools.bundle import PROJECT_ROOT, copy_package
 
-from .stack_helpers import (
-    CACHING_OPTIMIZED,
-    DISTRIBUTION,
-    FUNCTION,
-    STATIC_BUCKET,
-    STATIC_DEPLOYMENT,
-    deployed_static_files,
-    properties,
-    synth_app,
-)
+from . import stack_helpers as stack
 
 STATIC_LINK = re.compile(r'(?:href|src)="/static/([^"]+)"')
 # CDK's static file upload: its function, role and policy IDs start so.
@@ -70,10 +61,10 @@ def test_the_deployed_page_links_to_hashed_files_deployed_with_a_years_cache(
     links = static_links(app.test_client().get("/").get_data(as_text=True))
     assert sorted(links) == sorted(json.loads(bundled_manifest.read_text()).values())
     assert "style.css" not in links and len(links) == 2
-    deployment = properties(template, STATIC_DEPLOYMENT)
+    deployment = stack.properties(template, stack.STATIC_DEPLOYMENT)
     assert deployment["SystemMetadata"] == {"cache-control": "public, max-age=31536000, immutable"}
     assert deployment["DestinationBucketKeyPrefix"] == "static/"  # the URL path
-    deployed = deployed_static_files(site_stack, template)
+    deployed = stack.deployed_static_files(site_stack, template)
     for link in links:
         assert (deployed / link).is_file(), link
     [stylesheet] = [link for link in links if link.endswith(".css")]
@@ -121,16 +112,17 @@ def test_the_build_holds_each_file_under_its_hashed_name_only(tmp_path: Path) ->
 
 
 def test_static_requests_go_to_the_bucket_never_the_api(template: Template) -> None:
-    config = properties(template, DISTRIBUTION)["DistributionConfig"]
+    config = stack.properties(template, stack.DISTRIBUTION)["DistributionConfig"]
     [static] = config["CacheBehaviors"]
     assert static["PathPattern"] == "/static/*"
-    assert static["CachePolicyId"] == CACHING_OPTIMIZED  # honours the year, no cookies in key
+    assert static["CachePolicyId"] == stack.CACHING_OPTIMIZED  # honours the year, no cookies in key
     assert static["AllowedMethods"] == ["GET", "HEAD"]
     assert static["ViewerProtocolPolicy"] == "redirect-to-https"
     assert "FunctionAssociations" not in static and "OriginRequestPolicyId" not in static
     origins = {origin["Id"]: origin for origin in config["Origins"]}
     bucket_origin = origins[static["TargetOriginId"]]
-    assert bucket_origin["DomainName"] == {"Fn::GetAtt": [STATIC_BUCKET, "RegionalDomainName"]}
+    bucket_domain = {"Fn::GetAtt": [stack.STATIC_BUCKET, "RegionalDomainName"]}
+    assert bucket_origin["DomainName"] == bucket_domain
     assert "OriginAccessControlId" in bucket_origin
     assert bucket_origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
     api_origin = origins[config["DefaultCacheBehavior"]["TargetOriginId"]]
@@ -151,30 +143,30 @@ def test_origin_access_control_signs_every_request(template: Template) -> None:
 
 
 def test_only_this_distribution_may_read_the_bucket(template: Template) -> None:
-    bucket = properties(template, STATIC_BUCKET)
+    bucket = stack.properties(template, stack.STATIC_BUCKET)
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     [policy] = [
         resource["Properties"]["PolicyDocument"]
         for resource in template.find_resources("AWS::S3::BucketPolicy").values()
-        if resource["Properties"]["Bucket"] == {"Ref": STATIC_BUCKET}
+        if resource["Properties"]["Bucket"] == {"Ref": stack.STATIC_BUCKET}
     ]
     allowed = [statement for statement in policy["Statement"] if statement["Effect"] == "Allow"]
     [statement] = allowed
     assert statement["Action"] == "s3:GetObject"
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     source_arn = statement["Condition"]["StringEquals"]["AWS:SourceArn"]
-    assert {"Ref": DISTRIBUTION} in source_arn["Fn::Join"][1]
+    assert {"Ref": stack.DISTRIBUTION} in source_arn["Fn::Join"][1]
     assert ":distribution/" in source_arn["Fn::Join"][1]
 
 
 def test_deploys_keep_earlier_files_and_upload_before_the_new_code(template: Template) -> None:
     """A page cached before a deploy still finds its files; a new page never
     links to a file not yet uploaded."""
-    assert properties(template, STATIC_DEPLOYMENT)["Prune"] is False
-    rules = properties(template, STATIC_BUCKET)["LifecycleConfiguration"]["Rules"]
+    assert stack.properties(template, stack.STATIC_DEPLOYMENT)["Prune"] is False
+    rules = stack.properties(template, stack.STATIC_BUCKET)["LifecycleConfiguration"]["Rules"]
     assert not [rule for rule in rules if "ExpirationInDays" in rule or "ExpirationDate" in rule]
-    function = template.to_json()["Resources"][FUNCTION]
-    assert STATIC_DEPLOYMENT in function["DependsOn"]
+    function = template.to_json()["Resources"][stack.FUNCTION]
+    assert stack.STATIC_DEPLOYMENT in function["DependsOn"]
 
 
 def test_a_bundle_built_from_other_static_files_is_refused(
@@ -185,7 +177,7 @@ def test_a_bundle_built_from_other_static_files_is_refused(
     stale = {"style.css": "style.000000000000.css"}
     (bundle / settings_module.package_name / MANIFEST_NAME).write_text(json.dumps(stale))
     with pytest.raises(ValueError, match="make build"):
-        synth_app(bundle, tmp_path / "cdk.out")
+        stack.synth_app(bundle, tmp_path / "cdk.out")
 
 
 def test_the_upload_reaches_only_the_cdk_assets_and_the_static_bucket(template: Template) -> None:
@@ -200,11 +192,11 @@ def test_the_upload_reaches_only_the_cdk_assets_and_the_static_bucket(template: 
     for statement in statements:
         for resource in statement["Resource"]:
             text = json.dumps(resource)
-            assert STATIC_BUCKET in text or "-assets-${AWS::AccountId}-" in text, text
+            assert stack.STATIC_BUCKET in text or "-assets-${AWS::AccountId}-" in text, text
     [upload] = [
         resource["Properties"]
         for logical_id, resource in template.find_resources("AWS::Lambda::Function").items()
         if logical_id.startswith(UPLOAD)
     ]
-    logs = properties(template, upload["LoggingConfig"]["LogGroup"]["Ref"])
+    logs = stack.properties(template, upload["LoggingConfig"]["LogGroup"]["Ref"])
     assert logs["RetentionInDays"] == 30  # like the site's own log groups, not CDK's two years
