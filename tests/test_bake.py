@@ -106,7 +106,8 @@ def edit_settings(project: Path, package: str, edits: dict[str, Any]) -> None:
     path = project / package / "settings.json"
     settings = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps({**settings, **edits}, indent=2), encoding="utf-8")
-    refreshed = run([sys.executable, "-m", "infra.cost", "--update-readme"], cwd=project)
+    refresh = [sys.executable, "-B", "-m", "infra.cost", "--update-readme"]  # -B: no __pycache__
+    refreshed = run(refresh, cwd=project)
     assert refreshed.returncode == 0, refreshed.stderr
 
 
