@@ -24,7 +24,6 @@ rendered): the pre-generation hook imports this module from there, and
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import re
@@ -102,17 +101,6 @@ def locked_module_names() -> set[str]:
         names.add(distribution.replace("-", "_"))
         names.update(OTHER_MODULES.get(distribution, ()))
     return names
-
-
-def aws_regions() -> list[str]:
-    """The regions the settings accept (AWS_REGIONS in the project's settings.py)."""
-    tree = ast.parse(SETTINGS_MODULE.read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "AWS_REGIONS" for target in node.targets
-        ):
-            return list(ast.literal_eval(node.value))
-    raise LookupError(f"no AWS_REGIONS in {SETTINGS_MODULE}")
 
 
 @cache

@@ -19,7 +19,6 @@ from cookiecutter.prompt import prompt_for_config
 
 from local_extensions import (
     LOCK,
-    aws_regions,
     canonical,
     locked_distributions,
     locked_module_names,
@@ -400,4 +399,4 @@ def test_the_region_list_is_botocores_commercial_partition() -> None:
     """When botocore (in uv.lock) learns a region, this asks for it in the list."""
     endpoints = Loader().load_data("endpoints")
     [partition] = [p for p in endpoints["partitions"] if p["partition"] == "aws"]
-    assert aws_regions() == sorted(partition["regions"])
+    assert list(project_settings().AWS_REGIONS) == sorted(partition["regions"])
