@@ -23,10 +23,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app; `overrides` win over every other config layer."""
     # Before the app exists: Flask adds a handler of its own to a logger
     # whose records nothing would handle.
-    configure_logging(load_settings().application_log_level)
+    settings = load_settings()
+    configure_logging(settings.application_log_level)
     app = CacheSafeFlask(__name__, static_url_path=URL_PATH)
     app.config.from_mapping(DEFAULTS)
-    app.config.from_mapping(settings_config(load_settings()))
+    app.config.from_mapping(settings_config(settings))
     app.config.from_mapping(environment_config())
     app.config.from_mapping(overrides or {})
     app.session_interface = KeyStoreSessionInterface(
