@@ -30,6 +30,9 @@ AWS_TARGETS = [
     "revoke-secret",
     "rotate-origin-secret",
 ]
+# The make runs get a bare environment, except that a suite run without
+# bytecode keeps writing none.
+KEPT = {name: os.environ[name] for name in ("PYTHONDONTWRITEBYTECODE",) if name in os.environ}
 
 
 @pytest.fixture
@@ -130,7 +133,7 @@ def run_make(target: str, tmp_path: Path, env: dict[str, str]) -> tuple[int, str
             f"CDK={recorder(tools / 'cdk', log)}",
         ],
         cwd=PROJECT, capture_output=True, text=True, timeout=60, check=False,
-        env={"PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "LANG": "C.UTF-8", **env},
+        env={"PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "LANG": "C.UTF-8", **KEPT, **env},
     )  # fmt: skip
     return result.returncode, result.stderr, log.read_text().splitlines()
 
