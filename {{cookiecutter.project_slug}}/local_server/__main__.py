@@ -14,7 +14,7 @@ import argparse
 import secrets
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
@@ -76,6 +76,32 @@ def logged(app: App, label: str) -> App:
         return response
 
     return serve
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopSignal(Exception):
+    pass
+
+
+def wait_for_stop_signal() -> None:
+    """Return at the first Ctrl-C or SIGTERM; later ones are ignored, so the
+    shutdown runs once, to the end. Stopped as a process group, the server gets
+    SIGTERM twice: once from make."""
+
+    def stop(*_: object) -> None:
+        for stop_signal in STOP_SIGNALS:
+            signal.signal(stop_signal, signal.SIG_IGN)
+        raise StopSignal
+
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, stop)
+    try:
+        while True:
+            time.sleep(3600)  # a sleep, unlike a lock, is interrupted everywhere
+    except StopSignal:
+        return
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,10 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "Each response carries X-Local-CDN: what CloudFront would cache. Ctrl-C stops.",
         flush=True,
     )
-    stop = threading.Event()
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop_signal, lambda *_: stop.set())
-    stop.wait()
+    wait_for_stop_signal()
     print("Stopping.", flush=True)
     for server in servers:
         server.shutdown()

@@ -326,6 +326,41 @@ def test_static_files_are_immutable_and_confined_to_their_folder(tmp_path: Path)
     assert static_file(tmp_path, "/static/../secret.txt").status == 403
 
 
+# Stopping
+
+STOPPED_BY_SIGNALS = """
+import sys, time
+from local_server.__main__ import wait_for_stop_signal
+print("waiting", flush=True)
+wait_for_stop_signal()
+time.sleep(0.5)  # shutting down, while more signals arrive
+print("stopped", flush=True)
+"""
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_a_burst_of_stop_signals_stops_the_server_once(stop_signal: signal.Signals) -> None:
+    # `make local` stopped by its process group: the server gets the signal
+    # from the group and again from make, which passes SIGTERM on.
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+        [sys.executable, "-c", STOPPED_BY_SIGNALS],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "waiting\n"
+        time.sleep(0.2)  # the handlers are installed right after the line
+        deadline = time.monotonic() + 2
+        while process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, stop_signal)
+            time.sleep(0.001)
+        output, errors = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert (output, process.returncode) == ("stopped\n", 0), errors
+
+
 # `make local` over HTTP
 
 
