@@ -37,6 +37,15 @@ HOSTILE_TEXT = {
 }
 
 
+# The project's own tests of the text run on two mixes that hold every kind
+# between them (each within the 200-character limit): two runs cover what six
+# would. Each kind also bakes on its own, with the same checks of the files.
+MIXES = {
+    "mix-1": " ".join(HOSTILE_TEXT[kind] for kind in ("quotes", "backslashes", "jinja", "unicode")),
+    "mix-2": " ".join(HOSTILE_TEXT[kind] for kind in ("markup", "toml-and-yaml")),
+}
+
+
 def default_answers() -> dict[str, Any]:
     context = generate_context(str(TEMPLATE_DIR / "cookiecutter.json"))
     return dict(prompt_for_config(context, no_input=True))
@@ -53,9 +62,9 @@ def bake_literally(answers: dict[str, Any], output: Path) -> Path:
     return Path(cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output)))
 
 
-@pytest.mark.parametrize("case", list(HOSTILE_TEXT))
+@pytest.mark.parametrize("case", [*HOSTILE_TEXT, *MIXES])
 def test_hostile_free_text_bakes_into_valid_files(case: str, tmp_path: Path) -> None:
-    text = HOSTILE_TEXT[case]
+    text = {**HOSTILE_TEXT, **MIXES}[case]
     answers = {
         "project_name": text,
         "project_slug": "odd-site",
@@ -77,8 +86,9 @@ def test_hostile_free_text_bakes_into_valid_files(case: str, tmp_path: Path) -> 
         ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
     assert text in (project / "README.md").read_text(encoding="utf-8")
 
-    result = run_project_tests(project, *FREE_TEXT_TESTS)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    if case in MIXES:
+        result = run_project_tests(project, *FREE_TEXT_TESTS)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
 def test_hostile_name_typed_at_the_interactive_prompt(tmp_path: Path) -> None:
