@@ -17,6 +17,22 @@ def pytest_configure(config: pytest.Config) -> None:
     progress.register(config)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: a worker more than the CPUs, as many tests wait on subprocesses
+    and downloads."""
+    return (os.cpu_count() or 1) + 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests (real installs, then downloads) first, so that no
+    worker starts one of them while the others run out of work."""
+    items.sort(
+        key=lambda item: (
+            0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("network") else 2
+        )
+    )
+
+
 @pytest.fixture(autouse=True, scope="session")
 def cookiecutter_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Cookiecutter's user folders (replays, cloned templates) for this test run, so
