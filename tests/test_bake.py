@@ -183,6 +183,10 @@ def test_baked_project_is_ruff_clean(baked: tuple[Path, dict]) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+# The defaults' suite runs in test_install.py, with `make test` in a real install.
+@pytest.mark.parametrize(
+    "baked", [name for name in COMBINATIONS if name != "defaults"], indirect=True
+)
 def test_baked_project_tests_pass(baked: tuple[Path, dict]) -> None:
     project, _ = baked
     result = run_project_tests(project)

@@ -29,14 +29,14 @@ def bake_with_install(tmp_path: Path, env: dict[str, str]) -> tuple[Any, Path]:
     result = run(
         [
             "cookiecutter", "--no-input", str(TEMPLATE_DIR), "--output-dir", str(output),
-            "install_dependencies=yes", "project_name=Installed Site",
+            "install_dependencies=yes",
         ],
         cwd=tmp_path,
         env=environment,
         replace_env=True,
         timeout=1200,
     )  # fmt: skip
-    return result, output / "installed-site"
+    return result, output / "serverless-flask-site"
 
 
 @pytest.mark.slow
@@ -55,7 +55,8 @@ def test_post_gen_install_from_scratch(tmp_path: Path) -> None:
     locked = locked_versions(project / "uv.lock")
     assert installed == {name: locked[name] for name in installed}
     assert {"flask", "apig-wsgi", "aws-cdk-lib", "moto", "pytest", "uv"} <= set(installed)
-    # ... and the project's own commands work in it.
+    # ... and the project's own commands work in it: the defaults' whole suite
+    # runs here (test_bake.py runs the other combinations' suites).
     for target in ("test", "lint"):
         made = run(["make", target], cwd=project, timeout=600)
         assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
@@ -79,7 +80,9 @@ def check_dev_server(project: Path) -> None:
         session = fetch(f"http://127.0.0.1:{port}/session")
         assert "HttpOnly" in session.headers["Set-Cookie"]
         favicon = fetch(f"http://127.0.0.1:{port}/static/favicon.ico").read()
-        assert favicon == (project / "installed_site" / "static" / "favicon.ico").read_bytes()
+        assert (
+            favicon == (project / "serverless_flask_site" / "static" / "favicon.ico").read_bytes()
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -116,8 +119,8 @@ def test_failed_install_keeps_the_project_and_exits_0(tmp_path: Path) -> None:
     result, project = bake_with_install(tmp_path, offline)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "WARNING: installing dependencies failed" in result.stderr
-    assert "cd installed-site && make install" in result.stderr
-    assert (project / "installed_site" / "app.py").is_file()
+    assert "cd serverless-flask-site && make install" in result.stderr
+    assert (project / "serverless_flask_site" / "app.py").is_file()
     assert (project / ".cookiecutter.json").is_file()
     assert not (project / ".venv" / ".installed").exists()
 
