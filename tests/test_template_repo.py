@@ -1,13 +1,17 @@
-"""The template repository itself: its Makefile's help, and tests that keep
-out of the user's home directory."""
+"""The template repository itself: its Makefile's help, tests that keep out of
+the user's home directory, and bakes that leave no bytecode in it."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from .baking import TEMPLATE_DIR, run
 
+PROJECT_TEMPLATE = "{{cookiecutter.project_slug}}"
 HOME_REPLAY = Path.home() / ".cookiecutter_replay" / f"{TEMPLATE_DIR.name}.json"
 
 
@@ -39,3 +43,25 @@ def test_bakes_write_replays_to_a_temporary_folder_not_home(
     assert command.returncode == 0, command.stderr
     assert modified(HOME_REPLAY) == before
     assert (cookiecutter_home / "replay" / HOME_REPLAY.name).is_file()
+
+
+def test_baking_writes_no_bytecode_into_the_template(tmp_path: Path) -> None:
+    """The hooks load the project template's settings module; bytecode written
+    beside it would be copied into every later bake. (Cookiecutter's own import
+    of local_extensions may cache it beside the template: outside any bake.)"""
+    template = tmp_path / "template"
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=TEMPLATE_DIR, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, tracked):
+        (template / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(TEMPLATE_DIR / name, template / name)
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for output in (tmp_path / "first", tmp_path / "second"):
+        command = ["cookiecutter", "--no-input", str(template), "--output-dir", str(output)]
+        baked = run(command, cwd=tmp_path, env=environment, replace_env=True)
+        assert baked.returncode == 0, baked.stderr
+    assert list((template / PROJECT_TEMPLATE).rglob("__pycache__")) == []
+    assert list((tmp_path / "second").rglob("__pycache__")) == []
