@@ -83,7 +83,13 @@ class Synthesized:
         return function
 
 
-@pytest.fixture(params=list(ANSWER_SETS), scope="module")
+# One worker synthesizes each answer set and runs all of its tests.
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=pytest.mark.xdist_group(f"infra-{name}")) for name in ANSWER_SETS
+    ],
+    scope="module",
+)
 def synthesized(
     request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Synthesized:

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from .baking import TEMPLATE_DIR, run
@@ -65,3 +66,29 @@ def test_baking_writes_no_bytecode_into_the_template(tmp_path: Path) -> None:
         assert baked.returncode == 0, baked.stderr
     assert list((template / PROJECT_TEMPLATE).rglob("__pycache__")) == []
     assert list((tmp_path / "second").rglob("__pycache__")) == []
+
+
+GROUPED_TESTS = """
+import os
+from pathlib import Path
+
+import pytest
+
+@pytest.mark.xdist_group("one")
+@pytest.mark.parametrize("index", range(8))
+def test_in_the_group(index):
+    (Path(os.environ["RECORDS"]) / os.environ["PYTEST_XDIST_WORKER"]).touch()
+"""
+
+
+def test_an_xdist_group_runs_on_one_worker(tmp_path: Path) -> None:
+    """The suite's groups share costly fixtures (builds, bakes, installs) among
+    their tests: the installed pytest and pytest-xdist must keep them together."""
+    (tmp_path / "test_grouped.py").write_text(GROUPED_TESTS, encoding="utf-8")
+    records = tmp_path / "workers"
+    records.mkdir()
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", os.devnull]
+    command += ["-n", "3", "--dist", "loadgroup", "test_grouped.py"]
+    result = run(command, cwd=tmp_path, env={"RECORDS": str(records)})
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert len(list(records.iterdir())) == 1, sorted(path.name for path in records.iterdir())
