@@ -90,7 +90,13 @@ TYPED_SETTINGS = {
 }
 
 
-@pytest.fixture(params=list(COMBINATIONS), scope="module")
+# One worker bakes each combination and runs its checks (the suites, below, spread).
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=pytest.mark.xdist_group(f"bake-{name}")) for name in COMBINATIONS
+    ],
+    scope="module",
+)
 def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[Path, dict[str, Any]]:
     """A baked project and the answers it was baked with (one bake per combination)."""
     project, context = bake(cookies_session, COMBINATIONS[request.param])
