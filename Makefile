@@ -31,7 +31,7 @@ $(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt tests/overrides
 	rm -rf build/locked
 	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --output-dir build/locked .
 	$(BIN)/uv export --quiet --frozen --all-groups --no-emit-project --no-hashes --project $(LOCKED) --output-file $(VENV)/project-lock.txt
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r $(VENV)/project-lock.txt -r tests/requirements.txt --override tests/overrides.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -r $(VENV)/project-lock.txt -r tests/requirements.txt --override tests/overrides.txt
 	touch $@
 
 # Each answer is checked as it is given; answers are kept in build/answers.json
