@@ -178,3 +178,19 @@ def unrendered_markers(project: Path) -> list[str]:
 
 def settings_of(project: Path, package: str) -> dict[str, Any]:
     return json.loads((project / package / "settings.json").read_text(encoding="utf-8"))
+
+
+def copy_template(into: Path) -> Path:
+    """The template's files (as git would commit them) in a new folder, no git."""
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=TEMPLATE_DIR
+    )
+    assert listed.returncode == 0, listed.stderr
+    for name in filter(None, listed.stdout.split("\0")):
+        source = TEMPLATE_DIR / name
+        if source.is_file():
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            target.chmod(source.stat().st_mode)
+    return into

@@ -1,6 +1,6 @@
 """Odd but valid free text (quotes, backslashes, Jinja syntax, unicode) must
 bake into files that still parse, and a project whose tests of that text pass
-(the whole suite of each answer combination runs in test_bake.py)."""
+(each answer combination's whole suite runs in test_bake.py or test_install.py)."""
 
 from __future__ import annotations
 

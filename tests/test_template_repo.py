@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-from .baking import TEMPLATE_DIR, run
+from .baking import TEMPLATE_DIR, copy_template, run
 
 PROJECT_TEMPLATE = "{{cookiecutter.project_slug}}"
 HOME_REPLAY = Path.home() / ".cookiecutter_replay" / f"{TEMPLATE_DIR.name}.json"
@@ -50,15 +48,7 @@ def test_baking_writes_no_bytecode_into_the_template(tmp_path: Path) -> None:
     """The hooks load the project template's settings module; bytecode written
     beside it would be copied into every later bake. (Cookiecutter's own import
     of local_extensions may cache it beside the template: outside any bake.)"""
-    template = tmp_path / "template"
-    tracked = (
-        subprocess.run(["git", "ls-files", "-z"], cwd=TEMPLATE_DIR, capture_output=True, check=True)
-        .stdout.decode()
-        .split("\0")
-    )
-    for name in filter(None, tracked):
-        (template / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(TEMPLATE_DIR / name, template / name)
+    template = copy_template(tmp_path / "template")
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for output in (tmp_path / "first", tmp_path / "second"):
         command = ["cookiecutter", "--no-input", str(template), "--output-dir", str(output)]

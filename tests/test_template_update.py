@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .baking import TEMPLATE_DIR, run
+from .baking import copy_template, run
 
 BIN = Path(sys.executable).parent
 GIT_IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=author@example.com"]
@@ -30,22 +30,6 @@ def git(repo: Path, *arguments: str) -> str:
     result = run(["git", *GIT_IDENTITY, *arguments], cwd=repo)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
-
-
-def copy_template(into: Path) -> Path:
-    """The template's files (as git would commit them) in a new folder, no git."""
-    listed = run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=TEMPLATE_DIR
-    )
-    assert listed.returncode == 0, listed.stderr
-    for name in filter(None, listed.stdout.split("\0")):
-        source = TEMPLATE_DIR / name
-        if source.is_file():
-            target = into / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
-            target.chmod(source.stat().st_mode)
-    return into
 
 
 @pytest.fixture
