@@ -38,6 +38,7 @@ from local_server.deployment import Deployment
 from local_server.edge import Edge
 from local_server.events import API_HOST
 from local_server.function import FunctionError, LambdaFunction
+from local_server.s3 import LocalS3
 from local_server.static_files import IMMUTABLE, static_file
 from local_server.viewer_function import (
     ViewerFunction,
@@ -324,6 +325,31 @@ def test_static_files_are_immutable_and_confined_to_their_folder(tmp_path: Path)
     assert ("Content-Type", "text/css") in found.headers
     assert static_file(tmp_path, "/static/missing.css").status == 403  # S3 without ListBucket
     assert static_file(tmp_path, "/static/../secret.txt").status == 403
+
+
+# S3 for the secret key
+
+
+def test_the_local_s3_serves_the_bucket_with_its_own_credentials() -> None:
+    # Needs moto's server mode in the project's own environment (not only the
+    # end-to-end test's, which downloads wheels).
+    import boto3
+
+    s3 = LocalS3("local-bucket", "eu-west-1")
+    try:
+        environment = s3.environment()
+        client = boto3.client(
+            "s3",
+            endpoint_url=environment["AWS_ENDPOINT_URL_S3"],
+            region_name="eu-west-1",
+            aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=environment["AWS_SESSION_TOKEN"],
+        )
+        client.put_object(Bucket="local-bucket", Key="k", Body=b"v")
+        assert client.get_object(Bucket="local-bucket", Key="k")["Body"].read() == b"v"
+    finally:
+        s3.close()
 
 
 # Stopping
