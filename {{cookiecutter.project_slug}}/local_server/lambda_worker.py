@@ -17,6 +17,7 @@ import importlib
 import json
 import os
 import platform
+import signal
 import sys
 import time
 import traceback
@@ -43,6 +44,9 @@ class Context:
 
 
 def main(bundle: str, runtime: str, handler_name: str) -> int:
+    # Ctrl-C reaches the whole process group; the server, stopping, ends this
+    # process by closing its input.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.path.insert(0, bundle)
     sys.path.append(runtime)
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
