@@ -57,6 +57,7 @@ EXPECTED_FILES = [
     "infra/guardrails.py",
     "tests/infra/test_custom_domain.py",
     "tests/infra/test_alarms.py",
+    "tests/infra/test_opt_ins.py",
     "infra/viewer_request.js",
     "build_tools/bundle.py",
     "build_tools/static_assets.py",
