@@ -93,9 +93,9 @@ def measure_cold(
     tasks += [(mode, "", "") for mode in MODES]  # the bare interpreter start
     samples: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     boto3: dict[tuple[str, str], bool] = {}
-    for mode, name, path in tasks:  # primes the cached copy; catches failures early
-        if name:
-            measure.cold_start(runtime, bundles[mode], name, path, write_bytecode=MODES[mode])
+    for mode, name, path in tasks:  # the cached copy's bytecode, before its first sample
+        if name and MODES[mode]:
+            measure.cold_start(runtime, bundles[mode], name, path, write_bytecode=True)
     for index in range(plan.cold_rounds):
         for mode, name, path in rotated(tasks, index * 5):
             bundle, writes = bundles[mode], MODES[mode]
