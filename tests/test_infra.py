@@ -33,9 +33,10 @@ ANSWER_SETS: dict[str, dict[str, str]] = {
         "throttle_rate_limit": "7.5",
         "throttle_burst_limit": "15",
     },
-    # The longest slug and stage, so the longest CloudFront names; caching off.
+    # The longest name (in UTF-16 code units, as AWS counts), slug and stage, so
+    # the longest function description and CloudFront names; caching off.
     "longest-names-no-cache": {
-        "project_name": "Longest Names",
+        "project_name": "\U0001f680" * 100,
         "project_slug": "a-project-slug-of-28-letters",
         "aws_region": "ap-southeast-2",
         "stage": "preproduction-01",
@@ -147,6 +148,14 @@ def test_function_carries_the_answers(synthesized: Synthesized) -> None:
     log_groups = synthesized.of_type("AWS::Logs::LogGroup")
     assert len(log_groups) == 3
     assert all(group["Properties"]["RetentionInDays"] > 0 for group in log_groups)
+
+
+def test_function_description_fits_awss_limit(synthesized: Synthesized) -> None:
+    """The description, "<project_name> (<stage>)", fits AWS's 256 UTF-16 code units with the
+    longest name and stage the hook accepts."""
+    description = synthesized.site_function()["Description"]
+    assert description == f"{synthesized.answer('project_name')} ({synthesized.answer('stage')})"
+    assert len(description.encode("utf-16-le")) // 2 <= 256
 
 
 def test_api_stage_carries_the_answers(synthesized: Synthesized) -> None:

@@ -26,7 +26,6 @@ from local_extensions import (
 )
 
 from .baking import TEMPLATE_DIR, settings_of
-from .test_infra import synthesize
 
 # (answers, the key the message must name, a fragment of what is allowed)
 BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
@@ -343,17 +342,6 @@ def test_odd_but_valid_answers_are_accepted(
     )
     settings = settings_of(project, "odd_site")
     assert {key: settings[key] for key in expected} == expected
-
-
-def test_the_longest_accepted_name_and_stage_synthesize(
-    cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """The Lambda function's description, "<project_name> (<stage>)", fits AWS's
-    256 UTF-16 code units with the longest name and stage the hook accepts."""
-    answers = {"project_name": "\U0001f680" * 100, "project_slug": "rockets", "stage": "a" * 16}
-    synthesized = synthesize(answers, cookies_session, tmp_path_factory)
-    description = synthesized.site_function()["Description"]
-    assert len(description.encode("utf-16-le")) // 2 <= 256
 
 
 def test_every_module_of_a_locked_dependency_is_a_forbidden_package_name() -> None:
