@@ -16,6 +16,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from {{ cookiecutter.package_name }}.settings import load_settings
+
 from infra import app as infra_app
 from infra.cdn import VIEWER_REQUEST_FILE
 from infra.site_stack import Settings
@@ -108,14 +110,18 @@ def assert_alias_records_point_at_the_distribution(template: Template, domain: s
         )
 
 
-def test_the_cloudfront_host_is_redirected_to_the_domain(
-    settings: Settings, bundle_dir: Path, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def zone_in_us_east_1(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The stack with a hosted zone, the app in us-east-1 (one synth for the module)."""
+    variant = with_zone(load_settings(), "us-east-1")
+    return synth_settings(variant, bundle_dir, tmp_path_factory.mktemp("zone-in-us-east-1"))
+
+
+def test_the_cloudfront_host_is_redirected_to_the_domain(zone_in_us_east_1: Template) -> None:
     """The viewer-request function gets the domain written into it: every other
     host (the *.cloudfront.net one) is sent there with a 301 (its node tests),
     so the two names never share cached pages."""
-    template = synth_settings(with_zone(settings, "us-east-1"), bundle_dir, tmp_path)
-    code = properties(template, VIEWER_REQUEST)["FunctionCode"]
+    code = properties(zone_in_us_east_1, VIEWER_REQUEST)["FunctionCode"]
     source = VIEWER_REQUEST_FILE.read_text(encoding="utf-8")
     unset = 'var CANONICAL_HOST = "";'
     assert source.count(unset) == 1
@@ -123,10 +129,9 @@ def test_the_cloudfront_host_is_redirected_to_the_domain(
 
 
 def test_zone_in_us_east_1_makes_the_certificate_and_records_in_the_stack(
-    settings: Settings, bundle_dir: Path, tmp_path: Path
+    zone_in_us_east_1: Template, tmp_path: Path
 ) -> None:
-    variant = with_zone(settings, "us-east-1")
-    template = synth_settings(variant, bundle_dir, tmp_path)
+    template = zone_in_us_east_1
     template.resource_count_is("AWS::CertificateManager::Certificate", 1)
     template.has_resource_properties(
         "AWS::CertificateManager::Certificate",
@@ -179,10 +184,10 @@ def test_an_existing_certificate_is_used_and_dns_left_to_the_owner(
 ) -> None:
     variant = with_certificate(settings)
     app = synth_whole_app(variant, bundle_dir, tmp_path / "cdk.out", monkeypatch)
-    stacks = {child.node.id for child in app.node.children if isinstance(child, cdk.Stack)}
+    stacks = {child.node.id: child for child in app.node.children if isinstance(child, cdk.Stack)}
     # No certificate stack: the site's, and the region's API Gateway logging role.
-    assert stacks == {variant.stack_name(variant.stage), variant.logging_stack_name}
-    template = synth_settings(variant, bundle_dir, tmp_path / "direct")
+    assert set(stacks) == {variant.stack_name(variant.stage), variant.logging_stack_name}
+    template = Template.from_stack(stacks[variant.stack_name(variant.stage)])
     template.resource_count_is("AWS::CertificateManager::Certificate", 0)
     assert assert_serves_the_domain(template, DOMAIN) == CERTIFICATE_ARN
     template.resource_count_is("AWS::Route53::RecordSet", 0)
