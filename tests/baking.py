@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cookiecutter.generate import generate_context
+from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 SKIP_INSTALL = {"SERVERLESS_FLASK_SKIP_INSTALL": "1"}
@@ -123,6 +126,48 @@ def bake(
     return result.project_path, result.context
 
 
+# Odd but valid free text, as a user may type it at the prompts.
+HOSTILE_TEXT = {
+    "quotes": 'It\'s "quoted" \'\'\' """',
+    "backslashes": "C:\\new\\table \\u0041 \\",
+    "jinja": "{{ cookiecutter.stage }} {% raw %} {# x #}",
+    "unicode": "Caf\u00e9 \u2603 \u65e5\u672c \U0001f680 \u200b",
+    "markup": "<script>alert('x')</script> & [link](javascript:x) ${{ github.token }}",
+    "toml-and-yaml": 'a = 1" # not a comment: {key: [1, 2]} --- &anchor *alias',
+}
+# Two mixes that hold every kind between them, each within the 200-character
+# limit: test_bake.py runs whole project suites on bakes with them.
+MIXES = {
+    "mix-1": " ".join(HOSTILE_TEXT[kind] for kind in ("quotes", "backslashes", "jinja", "unicode")),
+    "mix-2": " ".join(HOSTILE_TEXT[kind] for kind in ("markup", "toml-and-yaml")),
+}
+# What in free text looks like template syntax (kept, as typed, in a baked project).
+TEMPLATE_SYNTAX_IN_TEXT = re.compile(r"\$?\{[{%#].*?[}%#]\}")
+
+
+def default_answers() -> dict[str, Any]:
+    context = generate_context(str(TEMPLATE_DIR / "cookiecutter.json"))
+    return dict(prompt_for_config(context, no_input=True))
+
+
+def bake_literally(answers: dict[str, Any], output: Path) -> tuple[Path, dict[str, Any]]:
+    """Bake with answers taken literally, as typed at the prompts (no install);
+    return the project folder and every answer it was baked with.
+
+    `--no-input` extra context is itself rendered by cookiecutter (so `{{` in it
+    would be evaluated); a replay file is not, exactly like interactive input.
+    """
+    context = {**default_answers(), **answers}
+    replay = output / "answers.json"
+    replay.write_text(json.dumps({"cookiecutter": context}), encoding="utf-8")
+    # Module-scoped fixtures bake before the per-test opt-out (conftest.py) applies.
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SKIP_INSTALL.items():
+            patch.setenv(name, value)
+        project = cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output))
+    return Path(project), context
+
+
 def run_project_tests(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     """The baked project's own test suite (or what `arguments` select), in this environment."""
     return run(
@@ -159,11 +204,20 @@ def text_files(project: Path):
                 continue
 
 
-def unrendered_markers(project: Path) -> list[str]:
-    """Places where cookiecutter left template syntax behind."""
+def unrendered_markers(project: Path, answers: dict[str, Any] | None = None) -> list[str]:
+    """Places where cookiecutter left template syntax behind (what the `answers`
+    themselves hold, typed as free text, aside)."""
+    typed = {
+        syntax
+        for answer in (answers or {}).values()
+        if isinstance(answer, str)
+        for syntax in TEMPLATE_SYNTAX_IN_TEXT.findall(answer)
+    }
     found = []
     for path, text in text_files(project):
         relative = path.relative_to(project).as_posix()
+        for syntax in typed:
+            text = text.replace(syntax, "")
         if COOKIECUTTER_VARIABLE.search(text):
             found.append(f"{relative}: a cookiecutter variable")
         if any(marker in relative for marker in JINJA_FILES):

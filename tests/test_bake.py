@@ -15,8 +15,9 @@ import yaml
 
 from .baking import (
     EXPECTED_FILES,
+    MIXES,
     TEMPLATE_DIR,
-    bake,
+    bake_literally,
     run,
     run_project_tests,
     run_ruff,
@@ -24,11 +25,17 @@ from .baking import (
     unrendered_markers,
 )
 
-# Every choice value appears at least once.
+# Every choice value appears at least once; the free text of the two others
+# holds every kind of odd text between them (baking.MIXES), so their whole suites
+# run with it. Answers are taken as typed at the prompts.
 COMBINATIONS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "eu-prod-x86": {
-        "project_name": "Acme Shop",
+        "project_name": MIXES["mix-2"],
+        "project_slug": "acme-shop",
+        "package_name": "acme_shop",
+        "description": MIXES["mix-2"],
+        "author_name": MIXES["mix-2"],
         "aws_region": "eu-west-1",
         "stage": "prod",
         "python_version": "3.12",
@@ -43,9 +50,11 @@ COMBINATIONS: dict[str, dict[str, Any]] = {
         "monthly_budget_usd": "12.50",
     },
     "ap-qa-newest": {
-        "project_name": "Team Wiki",
+        "project_name": MIXES["mix-1"],
         "project_slug": "wiki",
         "package_name": "wiki_site",
+        "description": MIXES["mix-1"],
+        "author_name": MIXES["mix-1"],
         "aws_region": "ap-southeast-2",
         "stage": "qa-2",
         "python_version": "3.14",
@@ -58,7 +67,7 @@ COMBINATIONS: dict[str, dict[str, Any]] = {
         "throttle_rate_limit": "1",
         "throttle_burst_limit": "1",
         "monthly_budget_usd": "0",
-        "init_git": "yes",
+        "init_git": True,
     },
 }
 OFF_UNTIL_EDITED = {
@@ -97,9 +106,12 @@ TYPED_SETTINGS = {
     ],
     scope="module",
 )
-def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[Path, dict[str, Any]]:
+def baked(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Any]]:
     """A baked project and the answers it was baked with (one bake per combination)."""
-    project, context = bake(cookies_session, COMBINATIONS[request.param])
+    output = tmp_path_factory.mktemp(request.param)
+    project, context = bake_literally(COMBINATIONS[request.param], output)
     edits = SETTINGS_EDITS.get(request.param, {})
     edit_settings(project, context["package_name"], edits)
     return project, {**context, **edits, "_settings_edits": edits}
@@ -140,8 +152,8 @@ def test_no_bytecode_or_caches_are_baked_in(baked: tuple[Path, dict]) -> None:
 
 
 def test_nothing_is_left_unrendered(baked: tuple[Path, dict]) -> None:
-    project, _ = baked
-    assert unrendered_markers(project) == []
+    project, context = baked
+    assert unrendered_markers(project, context) == []
 
 
 def test_answers_reach_the_settings_exactly(baked: tuple[Path, dict]) -> None:
