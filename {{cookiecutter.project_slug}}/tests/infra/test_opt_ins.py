@@ -64,7 +64,7 @@ def without_opt_ins(
 def test_without_opt_ins_there_are_no_alarms_certificates_or_records(
     without_opt_ins: set[str],
 ) -> None:
-    for adds in (adds for _, adds in OPT_INS.values()):
+    for _, adds in OPT_INS.values():
         assert not adds & without_opt_ins
 
 
