@@ -7,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,16 @@ def run(
     )
 
 
+@contextmanager
+def installs_skipped() -> Iterator[None]:
+    """No post-generation install, also for module-scoped fixtures, which bake
+    before the per-test opt-out (conftest.py) applies."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SKIP_INSTALL.items():
+            patch.setenv(name, value)
+        yield
+
+
 def bake(
     cookies_session: Any, answers: dict[str, Any] | None = None
 ) -> tuple[Path, dict[str, Any]]:
@@ -117,10 +129,7 @@ def bake(
 
     Returns the project folder and the full context it was baked with.
     """
-    # Module-scoped fixtures bake before the per-test opt-out (conftest.py) applies.
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in SKIP_INSTALL.items():
-            patch.setenv(name, value)
+    with installs_skipped():
         result = cookies_session.bake(extra_context=answers or {}, template=str(TEMPLATE_DIR))
     assert result.exit_code == 0, result.exception
     return result.project_path, result.context
@@ -160,10 +169,7 @@ def bake_literally(answers: dict[str, Any], output: Path) -> tuple[Path, dict[st
     context = {**default_answers(), **answers}
     replay = output / "answers.json"
     replay.write_text(json.dumps({"cookiecutter": context}), encoding="utf-8")
-    # Module-scoped fixtures bake before the per-test opt-out (conftest.py) applies.
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in SKIP_INSTALL.items():
-            patch.setenv(name, value)
+    with installs_skipped():
         project = cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output))
     return Path(project), context
 
