@@ -1,7 +1,9 @@
-"""Bake projects with non-default answers, synthesize each one's CDK app the way
-the CDK CLI runs it (`python -m infra.app`, offline, against a stand-in Lambda
-bundle), and check the CloudFormation template carries the answers and passes
-cfn-lint with the project's own .cfnlintrc."""
+"""Bake projects with non-default answers, synthesize each one's CDK app, and check
+the CloudFormation template carries the answers and passes cfn-lint with the
+project's own .cfnlintrc. One set is synthesized as the deploy job does it from a
+fresh clone (the deploy dependency group, `make build`, the pinned CDK CLI); the
+other as the CDK CLI runs the app (`python -m infra.app` with context, offline,
+against a stand-in Lambda bundle)."""
 
 from __future__ import annotations
 
@@ -84,27 +86,43 @@ class Synthesized:
         return function
 
 
-# One worker synthesizes each answer set and runs all of its tests.
-@pytest.fixture(
-    params=[
-        pytest.param(name, marks=pytest.mark.xdist_group(f"infra-{name}")) for name in ANSWER_SETS
-    ],
-    scope="module",
-)
+# The answer set the deploy job's way synthesizes (it installs: minutes).
+AS_THE_DEPLOY_JOB = "eu-staging-x86"
+
+
+def answer_set_param(name: str) -> Any:
+    """One worker synthesizes each answer set and runs all of its tests."""
+    marks = [pytest.mark.xdist_group(f"infra-{name}")]
+    if name == AS_THE_DEPLOY_JOB:
+        marks.append(pytest.mark.slow)
+    return pytest.param(name, marks=marks)
+
+
+@pytest.fixture(params=[answer_set_param(name) for name in ANSWER_SETS], scope="module")
 def synthesized(
     request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Synthesized:
-    return synthesize(ANSWER_SETS[request.param], cookies_session, tmp_path_factory)
-
-
-def synthesize(
-    answer_set: dict[str, str], cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Synthesized:
-    """Bake `answer_set` and synthesize the project's default stage."""
-    project, answers = bake(cookies_session, answer_set)
-    synth, outdir = synth_project(project, tmp_path_factory)
-    assert synth.returncode == 0, synth.stderr[-4000:]
+    """Bake the answer set and synthesize the project's default stage."""
+    project, answers = bake(cookies_session, ANSWER_SETS[request.param])
+    if request.param == AS_THE_DEPLOY_JOB:
+        outdir = synth_as_the_deploy_job(project, answers)
+    else:
+        synth, outdir = synth_project(project, tmp_path_factory)
+        assert synth.returncode == 0, synth.stderr[-4000:]
     return Synthesized(project, answers, template_of(outdir, answers))
+
+
+def synth_as_the_deploy_job(project: Path, answers: dict[str, Any]) -> Path:
+    """What the deploy job does before it touches AWS, from a fresh clone: only the
+    deploy dependency group, the Lambda bundle, the pinned CDK CLI's synth."""
+    environment = {"GROUP": "deploy", **JSII_QUIET}
+    built = run(["make", "build"], cwd=project, env=environment, timeout=1200)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    stack = f"{answers['project_slug']}-{answers['stage']}"
+    command = ["npx", "--no", "--", "cdk", "synth", "--quiet", stack]
+    synth = run(command, cwd=project, env={**environment, "CDK_DISABLE_CLI_TELEMETRY": "true"})
+    assert synth.returncode == 0, synth.stdout[-3000:] + synth.stderr[-3000:]
+    return project / "cdk.out"
 
 
 def synth_project(

@@ -341,19 +341,6 @@ def test_make_install_without_uv_installs_the_locked_uv_hash_checked(
     assert version == run([str(UV), "--version"], cwd=project).stdout.split()[1]
 
 
-@pytest.mark.slow
-def test_the_deploy_group_alone_builds_and_synthesizes(cookies_session: Any) -> None:
-    """What the deploy job does before it touches AWS, from a fresh clone."""
-    project, answers = bake(cookies_session)
-    environment = {"GROUP": "deploy", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    built = run(["make", "build"], cwd=project, env=environment, timeout=1200)
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    stack = f"{answers['project_slug']}-{answers['stage']}"
-    command = ["npx", "--no", "--", "cdk", "synth", "--quiet", stack]
-    synth = run(command, cwd=project, env={**environment, "CDK_DISABLE_CLI_TELEMETRY": "true"})
-    assert synth.returncode == 0, synth.stdout[-3000:] + synth.stderr[-3000:]
-
-
 def test_deploy_reads_region_and_python_from_the_settings(baked: tuple[Path, dict]) -> None:
     """The settings step's shell script, run here against the baked settings.json."""
     project, context = baked
