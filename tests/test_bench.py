@@ -7,6 +7,7 @@ contender is measured and every figure is reported.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,7 +53,11 @@ def test_quick_mode_reports_every_contender_and_figure(tmp_path: Path) -> None:
     for contender in CONTENDERS:
         for key in FIGURES:
             value = figure(results, contender.name, key)
-            assert value == value and value > 0, (contender.name, key)  # not NaN, positive
+            if key.startswith("cold_"):
+                # Net of the bare interpreter's start: in one round on a busy
+                # machine either may take longer. The gross start is a duration.
+                value += results["baseline_ms"][key.split(".")[0].split("_")[1]]
+            assert math.isfinite(value) and value > 0, (contender.name, key)
     assert set(results["baseline_ms"]) == {"cached", "lambda", "sources"}
     assert set(results["contenders"]["generated"]["cold_sources_ms"]) == {"/api/time", "/session"}
     assert results["bytecode_written_in_read_only_copies"] is False
