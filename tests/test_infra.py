@@ -86,7 +86,7 @@ class Synthesized:
         return function
 
 
-# The answer set the deploy job's way synthesizes (it installs: minutes).
+# Synthesized the deploy job's way, which installs (minutes): marked slow, so it starts first.
 AS_THE_DEPLOY_JOB = "eu-staging-x86"
 
 
