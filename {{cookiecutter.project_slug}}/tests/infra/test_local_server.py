@@ -24,6 +24,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from aws_cdk.assertions import Template
 
@@ -333,8 +334,6 @@ def test_static_files_are_immutable_and_confined_to_their_folder(tmp_path: Path)
 def test_the_local_s3_serves_the_bucket_with_its_own_credentials() -> None:
     # Needs moto's server mode in the project's own environment (not only the
     # end-to-end test's, which downloads wheels).
-    import boto3
-
     s3 = LocalS3("local-bucket", "eu-west-1")
     try:
         environment = s3.environment()
