@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,6 +26,8 @@ HEX_DIGITS = frozenset("0123456789abcdef")
 # A lost conditional write: 412, or 409 while the competing upload is in flight.
 RACE_LOST_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 UPDATE_ATTEMPTS = 5
+CREATE_ATTEMPTS = 5
+CONFLICT_BACKOFF_SECONDS = 0.05  # then 0.1, 0.15, ...: an upload of 200 bytes is quick
 
 # A hung S3 gets a session page 503 after S3_ATTEMPTS x (connect + read) seconds, not
 # API Gateway's 29 s timeout; a healthy one answers in well under a second.
@@ -145,17 +148,22 @@ class S3KeyStore:
         return self._client
 
     def load_or_create(self) -> SecretKeys:
-        stored = self._read(denied_means_missing=True)
-        if stored is not None:
-            return stored[0]
-        created = SecretKeys.generate()
-        if self._write(created, IfNoneMatch="*"):
-            return created
-        # Another instance created it first (or the 403 was real: this read raises it).
-        winner = self._read()
-        if winner is None:
-            raise RuntimeError(f"s3://{self.bucket}/{self.key} vanished during creation")
-        return winner[0]
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            stored = self._read(denied_means_missing=True)
+            if stored is not None:
+                return stored[0]
+            created = SecretKeys.generate()
+            lost = self._write(created, IfNoneMatch="*")
+            if lost is None:
+                return created
+            if lost == "PreconditionFailed":
+                # Another instance created it first (or the 403 was real: this read raises it).
+                winner = self._read()
+                if winner is None:
+                    raise RuntimeError(f"s3://{self.bucket}/{self.key} vanished during creation")
+                return winner[0]
+            time.sleep(CONFLICT_BACKOFF_SECONDS * attempt)  # 409: the winner's upload is in flight
+        raise RuntimeError(f"s3://{self.bucket}/{self.key} was still being created; try again")
 
     def update(
         self, change: Callable[[SecretKeys], SecretKeys], replace_unreadable: bool = False
@@ -171,7 +179,7 @@ class S3KeyStore:
                 parse = partial(SecretKeys.from_json, document)
                 new = changed(parse, change, replace_unreadable)
                 condition = {"IfMatch": etag}
-            if self._write(new, **condition):
+            if self._write(new, **condition) is None:
                 return new
         raise RuntimeError(f"s3://{self.bucket}/{self.key} kept changing; try again")
 
@@ -195,8 +203,8 @@ class S3KeyStore:
             raise
         return response["Body"].read(), response["ETag"]
 
-    def _write(self, keys: SecretKeys, **condition: str) -> bool:
-        """Put `keys` if `condition` holds; False if another writer got there first."""
+    def _write(self, keys: SecretKeys, **condition: str) -> str | None:
+        """Put `keys` if `condition` holds: None, or S3's code if another writer got there first."""
         try:
             self.client.put_object(
                 Bucket=self.bucket,
@@ -206,10 +214,11 @@ class S3KeyStore:
                 **condition,
             )
         except self.client.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in RACE_LOST_CODES:
-                return False
+            code = error.response.get("Error", {}).get("Code")
+            if code in RACE_LOST_CODES:
+                return code
             raise
-        return True
+        return None
 
 
 class LocalFileKeyStore:

@@ -103,6 +103,36 @@ def test_s3_without_list_permission_still_creates_the_key(s3: Any) -> None:
     assert S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=client).load_or_create() == created
 
 
+class WinnerStillUploading(WithoutListBucket):
+    """S3 while another instance's create is in flight: this instance's conditional
+    put gets 409, and the winner's key is readable only some reads later."""
+
+    def __init__(self, client: Any, readable_from_read: int) -> None:
+        super().__init__(client)
+        self.winner = SecretKeys.generate()
+        self.readable_from_read = readable_from_read
+        self.reads = 0
+
+    def get_object(self, **kwargs: Any) -> Any:
+        self.reads += 1
+        if self.reads == self.readable_from_read:
+            self._client.put_object(Body=self.winner.to_json().encode(), **kwargs)
+        return super().get_object(**kwargs)
+
+    def put_object(self, **kwargs: Any) -> Any:
+        error = {"Error": {"Code": "ConditionalRequestConflict", "Message": "in flight"}}
+        raise self._client.exceptions.ClientError(error, "PutObject")
+
+
+@pytest.mark.parametrize("readable_from_read", [2, 3])
+def test_s3_losing_to_a_create_in_flight_waits_for_the_winners_key(
+    s3: Any, readable_from_read: int
+) -> None:
+    client = WinnerStillUploading(s3, readable_from_read)
+    keys = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=client).load_or_create()
+    assert keys == client.winner == stored_keys(s3)
+
+
 def test_s3_a_real_lack_of_read_permission_is_not_mistaken_for_a_missing_key(s3: Any) -> None:
     existing = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
     client = WithoutListBucket(s3, can_read=False)
