@@ -4,6 +4,8 @@
   the cookies (an anonymous page is stored once for every visitor), nor the host (with
   a custom domain, other hosts are redirected to it). The app's Cache-Control decides
   what is stored: responses that use the session say `private`, and the minimum TTL is 0.
+  The same goes for errors: CloudFront would keep a 403 or a 500 for 10 s whatever it
+  says, `private` included, unless its status's error caching minimum TTL is 0.
 - Every viewer header but Host, every cookie and the query string reach the app; Host
   stays the API's own, as API Gateway answers a foreign one with 403.
 - A maximum TTL of 0 takes the managed CachingDisabled policy: CloudFront refuses a
@@ -56,6 +58,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS_MAX_AGE = Duration.days(2 * 365)
+# Every status whose error caching CloudFront lets a distribution set (416 it never caches).
+CACHED_ERROR_STATUSES = (400, 403, 404, 405, 414, 500, 501, 502, 503, 504)
 # Where API Gateway looks for the API key (the API's default key source).
 API_KEY_HEADER = "x-api-key"
 VIEWER_REQUEST_FILE = Path(__file__).with_name("viewer_request.js")
@@ -146,6 +150,10 @@ class SiteCdn(Construct):
                 ],
             ),
             additional_behaviors={f"{URL_PATH}/*": self._static_files(static_bucket)},
+            error_responses=[
+                cloudfront.ErrorResponse(http_status=status, ttl=Duration.seconds(0))
+                for status in CACHED_ERROR_STATUSES
+            ],
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=PRICE_CLASSES[settings.price_class],
         )

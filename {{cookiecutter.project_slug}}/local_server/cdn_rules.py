@@ -10,9 +10,10 @@ the cache", "How CloudFront processes HTTP 3xx/4xx/5xx status codes"):
   and maximum TTL; no caching header at all means the default TTL;
 - 200, 203, 206, 300, 301 and 302 follow those rules; 307 and 308 only when
   they carry Cache-Control; other 2xx and 3xx are not stored;
-- the errors CloudFront caches are kept for at least the error caching
-  minimum TTL (10 s by default); only 404, 410, 414 and 501 can refuse it
-  with `no-store`, `no-cache` or `private`, the others are kept 10 s anyway;
+- the errors CloudFront caches are kept for the longer of their max-age and
+  the distribution's error caching minimum TTL for their status (10 s unless
+  configured); only 404, 410, 414 and 501 can refuse it with `no-store`,
+  `no-cache` or `private`, the others are kept that minimum anyway;
 - a stored response keeps its Set-Cookie, and the cookie goes to everyone
   served from the cache when cookies are not in the cache key.
 
@@ -23,7 +24,7 @@ models the cache over the real handler with the same function.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -67,6 +68,27 @@ MANAGED_POLICIES = {
     "658327ea-f89d-4fab-a63d-7e88639e58f6": CachePolicy(1, 86400, 31536000),
     "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": CachePolicy(1, 86400, 31536000),
 }
+
+
+@dataclass(frozen=True)
+class ErrorCaching:
+    """The error caching minimum TTL of each status a distribution configures."""
+
+    min_ttls: Mapping[int, int] = field(default_factory=dict)
+
+    def min_ttl(self, status: int) -> int:
+        return self.min_ttls.get(status, ERROR_CACHING_MIN_TTL)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ErrorCaching:
+        """The error caching of a template's `DistributionConfig`."""
+        return cls(
+            {
+                int(response["ErrorCode"]): int(response["ErrorCachingMinTTL"])
+                for response in config.get("CustomErrorResponses", [])
+                if "ErrorCachingMinTTL" in response
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -116,8 +138,10 @@ def header_ttl(directives: Mapping[str, str], headers: Headers) -> tuple[int, st
     return None
 
 
-def verdict(policy: CachePolicy, method: str, status: int, headers: Headers) -> Verdict:
-    """What CloudFront does with this response under `policy`."""
+def verdict(
+    policy: CachePolicy, method: str, status: int, headers: Headers, errors: ErrorCaching
+) -> Verdict:
+    """What CloudFront does with this response under `policy` and `errors`."""
     if method.upper() not in CACHED_METHODS:
         return Verdict(0, f"{method.upper()} responses are never stored")
     if policy.max_ttl == 0:
@@ -129,8 +153,13 @@ def verdict(policy: CachePolicy, method: str, status: int, headers: Headers) -> 
         if refusal and status in ERRORS_THAT_MAY_REFUSE:
             return Verdict(0, refusal)
         seconds, source = asked or (0, "no max-age")
-        ttl = min(max(seconds, ERROR_CACHING_MIN_TTL), policy.max_ttl)
-        reason = f"{source}; a {status} is kept at least {ERROR_CACHING_MIN_TTL}s"
+        minimum = errors.min_ttl(status)
+        ttl = min(max(seconds, minimum), policy.max_ttl)
+        reason = (
+            f"{source}; a {status} is kept at least {minimum}s"
+            if minimum
+            else f"{source}; no error caching minimum for a {status}"
+        )
     elif status in CACHED_STATUSES or (
         status in CACHED_WITH_CACHE_CONTROL and "cache-control" in headers
     ):

@@ -3,9 +3,9 @@
 The stack is built in-process, as the tests build it (no AWS account, no CDK
 CLI), against the real bundle; the values are read from its CloudFormation
 template, so the local server follows any change to the infrastructure code:
-the cache policy and viewer function of each behaviour, the response headers
-policy, the headers CloudFront adds for the origin, the stage, and the
-function's handler, memory, timeout and environment.
+the cache policy and viewer function of each behaviour, the error caching, the
+response headers policy, the headers CloudFront adds for the origin, the stage,
+and the function's handler, memory, timeout and environment.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from build_tools.tools import PROJECT_ROOT
 
-from .cdn_rules import MANAGED_POLICIES, CachePolicy
+from .cdn_rules import MANAGED_POLICIES, CachePolicy, ErrorCaching
 
 Template = dict[str, Any]
 
@@ -118,6 +118,7 @@ class Behaviour:
 class Deployment:
     stage: str
     behaviours: tuple[Behaviour, ...]  # the default one last
+    error_caching: ErrorCaching
     origin_header_names: tuple[str, ...]  # what CloudFront adds for the API
     handler: str
     memory_mb: int
@@ -166,6 +167,7 @@ class Deployment:
         return cls(
             stage=origin["OriginPath"].strip("/"),
             behaviours=tuple(behaviours),
+            error_caching=ErrorCaching.from_config(config),
             origin_header_names=tuple(
                 header["HeaderName"] for header in origin.get("OriginCustomHeaders", [])
             ),

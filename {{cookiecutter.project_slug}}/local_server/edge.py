@@ -66,7 +66,13 @@ class Edge:
             headers = {}
             for name, value in response.headers:
                 headers.setdefault(name.lower(), []).append(value)
-            kept = verdict(behaviour.cache_policy, request.method, response.status, headers)
+            kept = verdict(
+                behaviour.cache_policy,
+                request.method,
+                response.status,
+                headers,
+                self.deployment.error_caching,
+            )
         for name, value in behaviour.response_headers:
             response.replace_header(name, value)
         response.replace_header(VERDICT_HEADER, str(kept))

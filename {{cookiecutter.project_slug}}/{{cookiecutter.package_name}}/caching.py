@@ -2,8 +2,9 @@
 
 Views choose `public()` or `uncacheable()`; `settle()` has the last word. A response
 that sets a cookie, or whose request read the session or cookies (not in CloudFront's
-cache key), is `private`, so one visitor's page never reaches another; one without
-`Cache-Control` is public for the default TTL, or `no-store` for a server error.
+cache key), is `private`, and without a max-age if it is an error, so one visitor's page
+never reaches another; one without `Cache-Control` is public for the default TTL, or
+`no-store` for a server error.
 """
 
 from __future__ import annotations
@@ -41,7 +42,12 @@ def settle(response: Response, *, personal: bool) -> Response:
     # catches a KeyError for each absent name, several times slower.
     names = {name.lower() for name, _ in response.headers}
     if personal or "set-cookie" in names:
-        return private(response)
+        response = private(response)
+        if response.status_code >= 400:
+            # CloudFront honours `private` on a 200 but keeps most errors for their max-age.
+            response.cache_control.max_age = None
+            response.headers.pop("Expires", None)
+        return response
     if "cache-control" in names:
         return response
     return uncacheable(response) if response.status_code >= 500 else public(response)

@@ -1,8 +1,8 @@
 """Error pages in the site's own look, cached briefly at most.
 
 A 404 is cached for a minute at most, so the CDN absorbs repeated requests for a missing
-path while a page the next deploy adds still shows up soon. A 500 says no-store; CloudFront
-keeps it anyway for its error-caching minimum TTL (10 s), which spares a failing app.
+path while a page the next deploy adds still shows up soon. A 500 says no-store, and the
+distribution's error caching minimum is 0 (infra/cdn.py), so the next request retries.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, make_response, request, session
+from flask import Flask, abort, make_response, request, session
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.views import public
@@ -102,6 +102,27 @@ def test_a_view_that_touched_a_cookie_or_the_session_is_private(
     path = add_view(app, view)
     client.set_cookie("theme", "dark")
     assert_shared_caches_may_not_store(client.get(path))
+
+
+def test_an_error_page_for_a_visitor_gives_shared_caches_no_lifetime(
+    app: Flask, client: FlaskClient
+) -> None:
+    """CloudFront honours `private` on a 200, but keeps a 403 or a 500 for as
+    long as its max-age says, `private` or not."""
+
+    @app.errorhandler(403)
+    def forbidden(_error: Exception) -> Any:  # a copy of the 404 page's handler
+        return public(make_response(("members only", 403)))
+
+    def members_only() -> str:
+        if session.get("name") != "root":
+            abort(403)
+        return "welcome"
+
+    response = client.get(add_view(app, members_only))
+    assert response.status_code == 403
+    assert_shared_caches_may_not_store(response)
+    assert response.cache_control.max_age is None and "Expires" not in response.headers
 
 
 def test_a_public_page_that_sets_a_cookie_is_private(app: Flask, client: FlaskClient) -> None:

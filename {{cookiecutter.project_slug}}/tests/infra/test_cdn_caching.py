@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-from flask import Flask, make_response, session
+from flask import Flask, abort, make_response, session
 
 from {{ cookiecutter.package_name }} import caching, create_app
 from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
@@ -31,7 +31,7 @@ from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
 from build_tools import static_assets
 from local_server import cdn_rules
-from local_server.cdn_rules import CachePolicy, verdict
+from local_server.cdn_rules import CachePolicy, ErrorCaching, verdict
 from local_server.events import response_body, response_headers, rest_event
 
 from ..pages import visits_on
@@ -96,6 +96,7 @@ class BucketOrigin:
 class CloudFrontModel:
     handler: Any
     policy: CachePolicy
+    errors: ErrorCaching
     origin_headers: dict[str, str]
     static: BucketOrigin | None = None
     now: float = 0.0
@@ -116,11 +117,12 @@ class CloudFrontModel:
             for header in origin.get("OriginCustomHeaders", [])
         }
         static = cls._bucket_origin(template, config, origins, static_files)
+        errors = ErrorCaching.from_config(config)
         if behavior["CachePolicyId"] == CACHING_DISABLED:
-            return cls(handler, cdn_rules.CACHING_DISABLED, origin_headers, static)
+            return cls(handler, cdn_rules.CACHING_DISABLED, errors, origin_headers, static)
         assert behavior["CachePolicyId"] == {"Ref": CACHE_POLICY}
         policy = CachePolicy.from_config(properties(template, CACHE_POLICY)["CachePolicyConfig"])
-        return cls(handler, policy, origin_headers, static)
+        return cls(handler, policy, errors, origin_headers, static)
 
     @staticmethod
     def _bucket_origin(
@@ -155,7 +157,7 @@ class CloudFrontModel:
             headers["Cookie"] = cookie  # every cookie reaches the origin
         raw = self.handler(rest_event(path, headers=headers, query=query), None)
         response = Response(raw["statusCode"], response_headers(raw), response_body(raw))
-        kept = verdict(self.policy, "GET", response.status, response.headers)
+        kept = verdict(self.policy, "GET", response.status, response.headers, self.errors)
         if kept.cacheable:
             self.stored[key] = (self.now + kept.ttl, response)
         return response
@@ -169,7 +171,7 @@ class CloudFrontModel:
             if self.now < expires:
                 return Response(response.status, response.headers, response.body, True)
         response = self.static.get(path)
-        kept = verdict(self.static.policy, "GET", response.status, response.headers)
+        kept = verdict(self.static.policy, "GET", response.status, response.headers, self.errors)
         if kept.cacheable:
             self.stored[key] = (self.now + kept.ttl, response)
         return response
@@ -283,6 +285,42 @@ def test_a_remembered_visitors_cookie_never_reaches_another_visitor(
     assert bob.jar == {}
 
 
+def test_an_error_page_for_a_signed_in_visitor_reaches_nobody_else(
+    template: Template, site: Flask
+) -> None:
+    """CloudFront keeps a 403 or a 500 for its error caching minimum whatever its
+    Cache-Control says, `private` included: the page and the session cookie a
+    permanent session refreshes on it must still reach nobody else."""
+
+    @site.get("/remember-me")
+    def remember_me() -> str:
+        session.permanent = True
+        session["name"] = "alice"
+        return "remembered"
+
+    @site.get("/admin")
+    def admin() -> str:
+        if session.get("name") != "root":
+            abort(403)
+        return "admin"
+
+    @site.get("/profile")
+    def profile() -> str:
+        session["seen"] = True
+        raise RuntimeError("a bug, after the session changed")
+
+    site.config["PROPAGATE_EXCEPTIONS"] = False  # as deployed: the 500 page
+    cdn = CloudFrontModel.from_template(template, make_handler(site))
+    alice, bob = Visitor(cdn), Visitor(cdn)
+    alice.get("/remember-me")
+    for path, status in (("/admin", 403), ("/profile", 500)):
+        alices = alice.get(path)
+        assert alices.status == status and alices.cookies, path
+        bobs = bob.get(path)
+        assert not bobs.from_cache, path
+        assert bob.jar.get("session") != alice.jar["session"], path
+
+
 def test_a_cookie_set_by_a_view_never_reaches_another_visitor(
     template: Template, site: Flask
 ) -> None:
@@ -390,7 +428,7 @@ def test_a_changed_stylesheet_shows_on_the_next_page_and_old_pages_keep_theirs(
     if page.from_cache:  # the page cached before the deploy
         assert stylesheet(page) == old
         assert cdn.get(old).body == b"body { color: red }"
-        cdn.now += verdict(cdn.policy, "GET", page.status, page.headers).ttl + 1
+        cdn.now += verdict(cdn.policy, "GET", page.status, page.headers, cdn.errors).ttl + 1
     new = stylesheet(cdn.get("/"))
     assert new != old
     assert cdn.get(new).body == b"body { color: blue }"

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from local_server.cdn_rules import CACHING_DISABLED, CachePolicy, verdict
+from local_server.cdn_rules import CACHING_DISABLED, CachePolicy, ErrorCaching, verdict
 
 POLICY = CachePolicy(min_ttl=0, default_ttl=300, max_ttl=3600)
+NO_CUSTOM_ERROR_RESPONSES = ErrorCaching()  # CloudFront's own error caching
 
 
-def judged(status: int = 200, method: str = "GET", policy: CachePolicy = POLICY, **headers: str):
+def judged(
+    status: int = 200,
+    method: str = "GET",
+    policy: CachePolicy = POLICY,
+    errors: ErrorCaching = NO_CUSTOM_ERROR_RESPONSES,
+    **headers: str,
+):
     lower = {name.replace("_", "-").lower(): [value] for name, value in headers.items()}
-    return verdict(policy, method, status, lower)
+    return verdict(policy, method, status, lower, errors)
 
 
 @pytest.mark.parametrize(
@@ -79,6 +86,16 @@ def test_errors_are_kept_for_the_error_caching_minimum() -> None:
     assert judged(404, cache_control="public, max-age=60").ttl == 60
     assert judged(404, cache_control="max-age=1").ttl == 10
     assert not judged(404, cache_control="no-store").cacheable  # honoured on a 404
+
+
+def test_a_distributions_error_minimum_leaves_errors_to_their_cache_control() -> None:
+    errors = ErrorCaching.from_config(
+        {"CustomErrorResponses": [{"ErrorCode": 500, "ErrorCachingMinTTL": 0}]}
+    )
+    assert not judged(500, cache_control="private", errors=errors).cacheable
+    assert not judged(500, errors=errors).cacheable
+    assert judged(500, cache_control="private, max-age=30", errors=errors).ttl == 30
+    assert judged(403, cache_control="private", errors=errors).ttl == 10  # not configured
 
 
 def test_temporary_redirects_need_a_cache_control() -> None:

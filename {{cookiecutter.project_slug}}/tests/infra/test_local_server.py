@@ -211,7 +211,8 @@ def test_the_edge_runs_the_viewer_function_and_stamps_the_verdict(
     assert headers["x-forwarded-for"] == "198.51.100.7, 127.0.0.1"
     assert event["requestContext"]["path"] == f"/{deployment.stage}/api/time"
     assert event["queryStringParameters"] == {"q": "1"}
-    expected = verdict(deployment.behaviour_for("/api/time").cache_policy, "GET", 200, {})
+    policy = deployment.behaviour_for("/api/time").cache_policy
+    expected = verdict(policy, "GET", 200, {}, deployment.error_caching)
     assert ("X-Local-CDN", str(expected)) in response.headers
     assert ("X-Frame-Options", "DENY") in response.headers
 
