@@ -24,6 +24,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -59,15 +60,19 @@ class Traffic:
         return self.visits * (1 - self.hit_ratio)
 
 
-def load_settings() -> Settings:
-    """settings.json, read by the settings module without importing the package."""
+def settings_module() -> ModuleType:
+    """The settings module, loaded from its file without importing the package."""
     spec = importlib.util.spec_from_file_location("_project_settings", SETTINGS_MODULE)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {SETTINGS_MODULE}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
-    return module.load_settings()
+    return module
+
+
+def load_settings() -> Settings:
+    return settings_module().load_settings()
 
 
 def load_prices(path: Path = PRICES_FILE) -> dict:
@@ -193,7 +198,10 @@ def traffics(args: argparse.Namespace, settings: Settings, prices: dict) -> list
         Traffic(v, args.hit_ratio, args.response_kb, args.duration_ms, f"{v:,} visits")
         for v in visits
     ]
-    return [*levels, worst_case(settings, prices)]
+    flood = replace(
+        worst_case(settings, prices), response_kb=args.response_kb, function_ms=args.duration_ms
+    )
+    return [*levels, flood]
 
 
 def update_readme(table: str, readme: Path = README) -> None:
@@ -210,7 +218,6 @@ def readme_table(readme: Path = README) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    settings = load_settings()
     prices = load_prices()
     assumed = prices["assumptions"]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -220,14 +227,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--hit-ratio", type=float, default=assumed["hit_ratio"])
     parser.add_argument("--response-kb", type=float, default=assumed["response_kb"])
     parser.add_argument("--duration-ms", type=float, default=assumed["function_ms"])
-    parser.add_argument("--stage", default=settings.stage)
+    parser.add_argument("--stage", help="default: settings.json's")
     parser.add_argument("--update-readme", action="store_true", help="write the README's table")
     args = parser.parse_args(argv)
+    settings_check = settings_module()
+    if settings_check.main([] if args.stage is None else ["--stage", args.stage]):
+        sys.exit(2)  # it printed one line per problem
+    settings = settings_check.load_settings()
+    stage = settings.stage if args.stage is None else args.stage
     if not 0 <= args.hit_ratio <= 1:
         parser.error("--hit-ratio must be between 0 and 1")
     if any(v < 0 for v in args.visits or ()) or args.response_kb < 0 or args.duration_ms < 0:
         parser.error("visits, response size and duration cannot be negative")
-    table = render(settings, args.stage, traffics(args, settings, prices), prices)
+    table = render(settings, stage, traffics(args, settings, prices), prices)
     if args.update_readme:
         update_readme(table)
     else:

@@ -5,7 +5,7 @@
     python -m tests.invoke '/search?q=x' --print-event > event.json   # save it, edit it
     python -m tests.invoke --event event.json               # a saved event ('-': stdin)
 
-The event comes from the tests' builder (events.py), the handler is the one
+The event comes from the tests' builder (local_server/events.py), the handler is the one
 Lambda runs (`lambda_handler.handler`, deployed config: Secure cookies), and
 the response prints like `curl -i`: status, headers, body. No AWS: the
 session secret key is the local file `make dev` uses, and logging is plain text.
@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -42,7 +43,8 @@ def event_from(args: argparse.Namespace) -> dict[str, Any]:
 def printable(response: dict[str, Any]) -> str:
     """Status line, headers and body, like `curl -i`; binary bodies as their size."""
     headers = response_headers(response)
-    lines = [str(response["statusCode"])]
+    status = int(response["statusCode"])
+    lines = [f"{status} {HTTPStatus(status).phrase}"]
     lines += [f"{name}: {value}" for name, values in sorted(headers.items()) for value in values]
     body = response_body(response)
     try:

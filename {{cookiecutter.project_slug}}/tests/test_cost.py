@@ -3,6 +3,7 @@ infra/aws_prices.json, and the README's table, which is its output."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import shutil
 import subprocess
@@ -18,9 +19,11 @@ from infra.cost import (
     Traffic,
     bill,
     load_prices,
+    main,
     per_request_per_second,
     readme_table,
     render,
+    traffics,
     usage,
     worst_case,
 )
@@ -80,6 +83,16 @@ def test_make_cost_takes_the_users_traffic() -> None:
     assert "taking 40 ms a request, 25 KB a response, 50% of visits" in printed
     assert "for the stage elsewhere" in printed
     assert "| AWS Budgets | budget | $0.00 | $0.00 | $0.00 |" in printed  # default stage only
+
+
+def test_a_bad_stage_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--stage", "Bad_Stage"])
+    assert stopped.value.code == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.startswith("ERROR: STAGE: stage: 'Bad_Stage' is not allowed")
+    assert printed.err.count("\n") == 1
 
 
 def test_every_price_says_where_it_was_read() -> None:
@@ -144,6 +157,19 @@ def test_the_worst_case_is_the_throttle_for_a_month(plain: Settings) -> None:
     assert per_request_per_second(plain, PRICES) * 100 == pytest.approx(1651.26, abs=0.01)
     table = render(plain, plain.stage, [flood], PRICES)
     assert "| API Gateway | REST API requests | $919.80 |" in table
+
+
+def test_the_worst_case_serves_the_users_pages(plain: Settings) -> None:
+    """`make cost DURATION_MS=500 RESPONSE_KB=25`: the flood runs those pages too."""
+    options = argparse.Namespace(visits=None, hit_ratio=0.8, response_kb=25, duration_ms=500)
+    flood = traffics(options, plain, PRICES)[-1]
+    assert (flood.function_ms, flood.response_kb, flood.hit_ratio) == (500, 25, 0.0)
+    assert flood.visits == worst_case(plain, PRICES).visits
+    slow = bill(usage(flood, plain, plain.stage, PRICES), PRICES)
+    usual = bill(usage(worst_case(plain, PRICES), plain, plain.stage, PRICES), PRICES)
+    duration = "lambda_duration_arm64"
+    assert slow[duration][0] == pytest.approx(5 * usual[duration][0])
+    assert slow["cloudfront_data_out"][0] > 2 * usual["cloudfront_data_out"][0]
 
 
 def test_a_larger_function_costs_more_per_request(plain: Settings) -> None:

@@ -19,7 +19,7 @@ def test_a_path_runs_through_the_handler_and_prints_like_curl(
     assert main(["/api/time?format=unix"]) == 0
     status, rest = capsys.readouterr().out.split("\n", 1)
     headers, body = rest.split("\n\n", 1)
-    assert status == "200"
+    assert status == "200 OK"
     assert "content-type: application/json" in headers.splitlines()
     assert isinstance(json.loads(body)["time"], int)
 
@@ -35,7 +35,7 @@ def test_a_saved_event_gives_the_same_answer(
     assert event == expected
 
     assert main(["--event", str(saved)]) == 0
-    assert capsys.readouterr().out.startswith("404\n")
+    assert capsys.readouterr().out.startswith("404 Not Found\n")
 
 
 def test_a_binary_body_prints_as_its_size(capsys: pytest.CaptureFixture[str]) -> None:
