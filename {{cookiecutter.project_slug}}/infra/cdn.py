@@ -4,8 +4,10 @@
   the cookies (an anonymous page is stored once for every visitor), nor the host (with
   a custom domain, other hosts are redirected to it). The app's Cache-Control decides
   what is stored: responses that use the session say `private`, and the minimum TTL is 0.
-  The same goes for errors: CloudFront would keep a 403 or a 500 for 10 s whatever it
-  says, `private` included, unless its status's error caching minimum TTL is 0.
+  The same goes for errors: CloudFront would keep a 500 (any 5xx, a 404 or a 414) for
+  10 s whatever its Cache-Control says, `private` included, unless its status's error
+  caching minimum TTL is 0, as here. (A 403 it keeps only for a max-age, `private` or
+  not: caching.settle() takes that off a visitor's own error page.)
 - Every viewer header but Host, every cookie and the query string reach the app; Host
   stays the API's own, as API Gateway answers a foreign one with 403.
 - A maximum TTL of 0 takes the managed CachingDisabled policy: CloudFront refuses a

@@ -10,10 +10,11 @@ the cache", "How CloudFront processes HTTP 3xx/4xx/5xx status codes"):
   and maximum TTL; no caching header at all means the default TTL;
 - 200, 203, 206, 300, 301 and 302 follow those rules; 307 and 308 only when
   they carry Cache-Control; other 2xx and 3xx are not stored;
-- the errors CloudFront caches are kept for the longer of their max-age and
-  the distribution's error caching minimum TTL for their status (10 s unless
-  configured); only 404, 410, 414 and 501 can refuse it with `no-store`,
-  `no-cache` or `private`, the others are kept that minimum anyway;
+- 404, 410, 414 and 5xx errors are stored; 400, 403, 405, 412 and 415 only
+  with `max-age` or `s-maxage`. A stored error is kept for the longer of its
+  max-age and the distribution's error caching minimum TTL for its status
+  (10 s unless configured). Only 404, 410, 414 and 501 can refuse that with
+  `no-store`, `no-cache` or `private`: the others are stored all the same;
 - a stored response keeps its Set-Cookie, and the cookie goes to everyone
   served from the cache when cookies are not in the cache key.
 
@@ -32,7 +33,8 @@ UNCACHEABLE_DIRECTIVES = ("no-store", "no-cache", "private")
 CACHED_METHODS = ("GET", "HEAD")
 CACHED_STATUSES = frozenset({200, 203, 206, 300, 301, 302})
 CACHED_WITH_CACHE_CONTROL = frozenset({307, 308})
-CACHED_ERRORS = frozenset({400, 403, 404, 405, 410, 414, 500, 501, 502, 503, 504})
+CACHED_ERRORS = frozenset({404, 410, 414, 500, 501, 502, 503, 504})
+CACHED_ERRORS_WITH_MAX_AGE = frozenset({400, 403, 405, 412, 415})
 ERRORS_THAT_MAY_REFUSE = frozenset({404, 410, 414, 501})
 ERROR_CACHING_MIN_TTL = 10
 
@@ -149,7 +151,9 @@ def verdict(
     directives = cache_directives(headers)
     refusal = ", ".join(name for name in UNCACHEABLE_DIRECTIVES if name in directives)
     asked = header_ttl(directives, headers)
-    if status in CACHED_ERRORS:
+    if status in CACHED_ERRORS_WITH_MAX_AGE and not {"max-age", "s-maxage"} & set(directives):
+        return Verdict(0, f"a {status} without max-age is not stored")
+    if status in CACHED_ERRORS | CACHED_ERRORS_WITH_MAX_AGE:
         if refusal and status in ERRORS_THAT_MAY_REFUSE:
             return Verdict(0, refusal)
         seconds, source = asked or (0, "no max-age")

@@ -44,7 +44,11 @@ def printable(response: dict[str, Any]) -> str:
     """Status line, headers and body, like `curl -i`; binary bodies as their size."""
     headers = response_headers(response)
     status = int(response["statusCode"])
-    lines = [f"{status} {HTTPStatus(status).phrase}"]
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # a code Python does not name, e.g. 299
+        phrase = ""
+    lines = [f"{status} {phrase}".rstrip()]
     lines += [f"{name}: {value}" for name, values in sorted(headers.items()) for value in values]
     body = response_body(response)
     try:

@@ -44,7 +44,7 @@ def settle(response: Response, *, personal: bool) -> Response:
     if personal or "set-cookie" in names:
         response = private(response)
         if response.status_code >= 400:
-            # CloudFront honours `private` on a 200 but keeps most errors for their max-age.
+            # CloudFront honours `private` on a 200, not on most errors: their max-age decides.
             response.cache_control.max_age = None
             response.headers.pop("Expires", None)
         return response

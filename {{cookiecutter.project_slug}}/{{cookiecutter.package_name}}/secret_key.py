@@ -162,7 +162,8 @@ class S3KeyStore:
                 if winner is None:
                     raise RuntimeError(f"s3://{self.bucket}/{self.key} vanished during creation")
                 return winner[0]
-            time.sleep(CONFLICT_BACKOFF_SECONDS * attempt)  # 409: the winner's upload is in flight
+            if attempt < CREATE_ATTEMPTS:  # 409: the winner's upload is in flight
+                time.sleep(CONFLICT_BACKOFF_SECONDS * attempt)
         raise RuntimeError(f"s3://{self.bucket}/{self.key} was still being created; try again")
 
     def update(

@@ -31,7 +31,8 @@ class SessionUnavailable(ServiceUnavailable):
     description = "Sessions are briefly unavailable. Please try again in a moment."
 
     def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
-        # Not even CloudFront's short error caching: the next request retries.
+        # With the distribution's error caching minimum of 0 (infra/cdn.py), nobody stores
+        # this 503: the next request retries.
         return [*super().get_headers(*args, **kwargs), ("Cache-Control", "no-store")]
 
 

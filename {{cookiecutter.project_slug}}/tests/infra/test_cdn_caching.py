@@ -288,9 +288,13 @@ def test_a_remembered_visitors_cookie_never_reaches_another_visitor(
 def test_an_error_page_for_a_signed_in_visitor_reaches_nobody_else(
     template: Template, site: Flask
 ) -> None:
-    """CloudFront keeps a 403 or a 500 for its error caching minimum whatever its
-    Cache-Control says, `private` included: the page and the session cookie a
-    permanent session refreshes on it must still reach nobody else."""
+    """CloudFront stores a 500 whatever its Cache-Control says, and a 403 with a
+    max-age, `private` or not: the page and the session cookie that a permanent
+    session refreshes on it must still reach nobody else."""
+
+    @site.errorhandler(403)
+    def forbidden(_error: Exception) -> Any:  # a copy of the 404 page's handler
+        return caching.public(make_response(("members only", 403)))
 
     @site.get("/remember-me")
     def remember_me() -> str:
@@ -319,6 +323,18 @@ def test_an_error_page_for_a_signed_in_visitor_reaches_nobody_else(
         bobs = bob.get(path)
         assert not bobs.from_cache, path
         assert bob.jar.get("session") != alice.jar["session"], path
+
+
+# The statuses whose error caching a distribution cannot set.
+NOT_CONFIGURABLE = frozenset({410, 412, 415})
+
+
+def test_the_distribution_leaves_every_errors_caching_to_the_response(
+    template: Template,
+) -> None:
+    errors = ErrorCaching.from_config(properties(template, DISTRIBUTION)["DistributionConfig"])
+    stored = cdn_rules.CACHED_ERRORS | cdn_rules.CACHED_ERRORS_WITH_MAX_AGE
+    assert {status for status in stored - NOT_CONFIGURABLE if errors.min_ttl(status)} == set()
 
 
 def test_a_cookie_set_by_a_view_never_reaches_another_visitor(

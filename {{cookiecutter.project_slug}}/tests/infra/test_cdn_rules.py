@@ -88,6 +88,13 @@ def test_errors_are_kept_for_the_error_caching_minimum() -> None:
     assert not judged(404, cache_control="no-store").cacheable  # honoured on a 404
 
 
+def test_a_403_is_stored_only_with_a_max_age_and_then_whatever_else_it_says() -> None:
+    assert not judged(403).cacheable
+    assert not judged(403, cache_control="private").cacheable
+    assert judged(403, cache_control="private, max-age=60").ttl == 60  # private ignored
+    assert judged(400, cache_control="s-maxage=5").ttl == 10
+
+
 def test_a_distributions_error_minimum_leaves_errors_to_their_cache_control() -> None:
     errors = ErrorCaching.from_config(
         {"CustomErrorResponses": [{"ErrorCode": 500, "ErrorCachingMinTTL": 0}]}
@@ -95,7 +102,7 @@ def test_a_distributions_error_minimum_leaves_errors_to_their_cache_control() ->
     assert not judged(500, cache_control="private", errors=errors).cacheable
     assert not judged(500, errors=errors).cacheable
     assert judged(500, cache_control="private, max-age=30", errors=errors).ttl == 30
-    assert judged(403, cache_control="private", errors=errors).ttl == 10  # not configured
+    assert judged(502, cache_control="private", errors=errors).ttl == 10  # not configured
 
 
 def test_temporary_redirects_need_a_cache_control() -> None:
