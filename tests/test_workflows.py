@@ -181,8 +181,18 @@ def test_ci_synthesizes_the_stack_with_node(baked: tuple[Path, dict]) -> None:
     steps = steps_of(load(project, "ci.yml"), "test")
     uses = [step.get("uses", "").split("@")[0] for step in steps]
     assert "actions/setup-node" in uses
-    runs = [step.get("run") for step in steps if "run" in step]
+    runs = [step.get("run") for step in steps if "run" in step and "id" not in step]
     assert runs == ["make install", "make lint", "make test", "make audit", "make synth"]
+
+
+def test_ci_takes_python_from_the_settings(baked: tuple[Path, dict], tmp_path: Path) -> None:
+    """settings.json may change python_version after generation: CI follows it."""
+    project, context = baked
+    job = load(project, "ci.yml")["jobs"]["test"]
+    python = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python"))
+    assert python["with"]["python-version"] == "${{ steps.settings.outputs.python-version }}"
+    output = run_settings_step(project, job, tmp_path)
+    assert output == [f"python-version={context['python_version']}"]
 
 
 def credentials_region(job: dict[str, Any]) -> str:
@@ -195,11 +205,14 @@ def test_deploy_uses_oidc_and_the_settings(baked: tuple[Path, dict]) -> None:
     workflow = load(project, "deploy.yml")
     triggers = workflow[True]  # YAML 1.1 reads the `on` key as True
     assert triggers["push"] == {"branches": ["main"]}
-    assert triggers["workflow_dispatch"]["inputs"]["stage"]["default"] == context["stage"]
+    stage_input = triggers["workflow_dispatch"]["inputs"]["stage"]
+    assert stage_input["required"] is False and stage_input["default"] == ""  # settings.json's
     assert workflow["permissions"] == {}
     job = workflow["jobs"]["deploy"]
-    assert "inputs.stage" in workflow["concurrency"]["group"]
-    assert workflow["concurrency"]["cancel-in-progress"] is False
+    assert job["concurrency"] == {
+        "group": "deploy-${{ needs.test.outputs.stage }}",
+        "cancel-in-progress": False,
+    }
     settings_file = workflow["jobs"]["test"]["env"]["SETTINGS_FILE"]
     assert settings_file == f"{context['package_name']}/settings.json"
     assert credentials_region(job) == "${{ needs.test.outputs.aws-region }}"
@@ -242,9 +255,9 @@ def test_deploy_tests_without_the_aws_token(baked: tuple[Path, dict]) -> None:
 def test_deploy_targets_the_stages_environment(baked: tuple[Path, dict]) -> None:
     """The OIDC subject becomes repo:OWNER/REPO:environment:<stage>, which the
     trust policy names."""
-    project, context = baked
+    project, _ = baked
     deploy = load(project, "deploy.yml")["jobs"]["deploy"]
-    stage = "${{ inputs.stage || '" + context["stage"] + "' }}"
+    stage = "${{ needs.test.outputs.stage }}"  # checked by the settings step
     assert deploy["environment"] == stage
     assert deploy["env"]["STAGE"] == stage
 
@@ -341,26 +354,43 @@ def test_make_install_without_uv_installs_the_locked_uv_hash_checked(
     assert version == run([str(UV), "--version"], cwd=project).stdout.split()[1]
 
 
-def test_deploy_reads_region_and_python_from_the_settings(baked: tuple[Path, dict]) -> None:
-    """The settings step's shell script, run here against the baked settings.json."""
-    project, context = baked
-    job = load(project, "deploy.yml")["jobs"]["test"]
+def run_settings_step(
+    project: Path, job: dict[str, Any], tmp_path: Path, **env: str
+) -> list[str] | None:
+    """The job's settings step, run here against the baked settings.json: the
+    lines it writes to GITHUB_OUTPUT, or None when it fails (nothing written)."""
     script = next(step["run"] for step in job["steps"] if step.get("id") == "settings")
     if shutil.which("jq") is None:
         pytest.skip("jq is needed to run the settings step")
-    output = project / "github-output.txt"
-    env = {**job["env"], "STAGE": context["stage"], "GITHUB_OUTPUT": str(output)}
-    result = run(["bash", "-c", script], cwd=project, env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert output.read_text().splitlines() == [
+    files = {"GITHUB_OUTPUT": tmp_path / "output.txt", "GITHUB_ENV": tmp_path / "env.txt"}
+    for file in files.values():
+        file.unlink(missing_ok=True)
+    variables = {**job.get("env", {}), **{k: str(v) for k, v in files.items()}, **env}
+    result = run(["bash", "-c", script], cwd=project, env=variables)
+    if result.returncode != 0:
+        assert not files["GITHUB_OUTPUT"].exists(), "a failed check wrote outputs"
+        return None
+    return files["GITHUB_OUTPUT"].read_text().splitlines()
+
+
+def test_deploy_reads_stage_region_and_python_from_the_settings(
+    baked: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """A push deploys settings.json's stage, which may have changed since
+    generation; "Run workflow" may name another. Either is checked first."""
+    project, context = baked
+    job = load(project, "deploy.yml")["jobs"]["test"]
+    expected = [
+        f"stage={context['stage']}",
         f"aws-region={context['aws_region']}",
         f"python-version={context['python_version']}",
     ]
-    output.unlink()
-    for bad_stage in ("Prod", "prod-", "a" * 17, "x;rm -rf /", ""):
-        refused = run(["bash", "-c", script], cwd=project, env={**env, "STAGE": bad_stage})
-        assert refused.returncode == 1, bad_stage
-    assert not output.exists()
+    assert run_settings_step(project, job, tmp_path, REQUESTED_STAGE="") == expected
+    assert (tmp_path / "env.txt").read_text().splitlines() == [f"STAGE={context['stage']}"]
+    other = run_settings_step(project, job, tmp_path, REQUESTED_STAGE="qa-2")
+    assert other == ["stage=qa-2", *expected[1:]]
+    for bad_stage in ("Prod", "prod-", "a" * 17, "x;rm -rf /"):
+        assert run_settings_step(project, job, tmp_path, REQUESTED_STAGE=bad_stage) is None
 
 
 def json_blocks(guide: str) -> list[Any]:
