@@ -29,7 +29,7 @@ def main() -> int:
     for problem in problems:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:
-        print("Nothing was generated; run cookiecutter again with valid answers.", file=sys.stderr)
+        print("Nothing was generated: run again with valid answers.", file=sys.stderr)
         return 1
     return 0
 

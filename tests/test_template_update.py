@@ -192,6 +192,14 @@ def test_update_with_new_answers_brings_in_what_they_generate(
     )
     refused = make(project, "template-update", tmp_path, 'ANSWERS={"enable_alarm": true}')
     assert refused.returncode == 2 and "no such answer: enable_alarm" in refused.stderr
+    for bad, said in (
+        ("[1]", "ERROR: ANSWERS must be a JSON object"),
+        ('{"stage": "BAD STAGE!"}', "ERROR: stage: 'BAD STAGE!' is not allowed"),
+    ):
+        refused = make(project, "template-update", tmp_path, f"ANSWERS={bad}")
+        assert refused.returncode == 2, bad
+        assert said in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
+        assert untracked_or_changed(project) == [], bad  # nothing half-done
 
     answers = json.dumps({"monthly_budget_usd": "12", "description": "Bob's site"})
     updated = make(project, "template-update", tmp_path, f"ANSWERS={answers}")
@@ -203,14 +211,19 @@ def test_update_with_new_answers_brings_in_what_they_generate(
     assert recorded["context"]["cookiecutter"]["monthly_budget_usd"] == "12"
 
 
-def test_update_leaves_conflicts_marked_and_says_where(template_repo: Path, tmp_path: Path) -> None:
-    project = cruft_create(
-        template_repo, tmp_path / "out", {"project_name": "Updated Site", "init_git": "yes"}
-    )
+@pytest.mark.parametrize("in_git", [True, False], ids=["git", "no git"])
+def test_update_leaves_conflicts_marked_and_says_where(
+    template_repo: Path, tmp_path: Path, in_git: bool
+) -> None:
+    """In git, conflict markers; outside it, the hunks that did not apply in
+    *.rej files. Either way the update fails and names the files."""
+    answers = {"project_name": "Updated Site", "init_git": "yes" if in_git else "no"}
+    project = cruft_create(template_repo, tmp_path / "out", answers)
     title = "# Updated Site\n"
     readme = project / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8").replace(title, "# Our site\n", 1))
-    git(project, "commit", "--quiet", "--all", "-m", "Our title")
+    if in_git:
+        git(project, "commit", "--quiet", "--all", "-m", "Our title")
     template_readme = template_repo / README
     text = template_readme.read_text(encoding="utf-8")
     template_readme.write_text(text.replace("\n", " (serverless)\n", 1))  # the same title line
@@ -218,8 +231,13 @@ def test_update_leaves_conflicts_marked_and_says_where(template_repo: Path, tmp_
 
     updated = make(project, "template-update", tmp_path)
     assert updated.returncode == 2, updated.stdout[-3000:] + updated.stderr[-3000:]
-    assert "Resolve the conflicts the template's changes left" in updated.stderr
-    assert "README.md" in updated.stderr.splitlines()[-2]
+    assert "The template's changes did not all apply" in updated.stderr
+    named = updated.stderr.splitlines()[-2]
     merged = readme.read_text(encoding="utf-8")
-    assert "<<<<<<<" in merged and "# Our site" in merged
-    assert "# Updated Site (serverless)" in merged
+    assert "# Our site" in merged
+    if in_git:
+        assert "README.md" in named
+        assert "<<<<<<<" in merged and "# Updated Site (serverless)" in merged
+    else:
+        assert "README.md.rej" in named
+        assert "# Updated Site (serverless)" in (project / "README.md.rej").read_text()

@@ -21,7 +21,10 @@ merged files.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -30,12 +33,15 @@ from pathlib import Path
 
 import cruft
 from click import ClickException
+from cookiecutter.exceptions import FailedHookException
 
 PROJECT = Path(__file__).resolve().parents[1]
 LINK_FILE = PROJECT / ".cruft.json"
 # Read by the template's post-generation hook.
 TEMPLATE_UPDATE_VARIABLE = "SERVERLESS_FLASK_TEMPLATE_UPDATE"
 UP_TO_DATE, BEHIND, FAILED = 0, 1, 2
+# Folders that hold no file of the template's (installed or built here).
+NOT_THE_PROJECTS_OWN = frozenset({".git", ".venv", ".uv", "node_modules", "build", "cdk.out"})
 
 
 def say(message: str) -> None:
@@ -72,47 +78,80 @@ def git_lines(*arguments: str) -> list[str]:
     return listed.stdout.splitlines() if listed.returncode == 0 else []
 
 
-def conflicts() -> list[str]:
-    """Files the three-way merge left conflicted, and patches git had to reject.
+def in_git() -> bool:
+    return git_lines("rev-parse", "--is-inside-work-tree") == ["true"]
 
-    (In a folder that is no git repository cruft can only reject, and says so.)
-    """
+
+def rejected_files() -> list[str]:
+    """The *.rej files of the project's own folders (what cruft could not apply)."""
+    found = []
+    for folder, subfolders, files in os.walk(PROJECT):
+        subfolders[:] = [name for name in subfolders if name not in NOT_THE_PROJECTS_OWN]
+        found += [Path(folder, name) for name in files if name.endswith(".rej")]
+    return sorted(path.relative_to(PROJECT).as_posix() for path in found)
+
+
+def conflicts() -> list[str]:
+    """Files the three-way merge left conflicted, and patches that were rejected
+    (all cruft can do outside a git repository)."""
+    if not in_git():
+        return rejected_files()
     unmerged = git_lines("diff", "--name-only", "--diff-filter=U")
     return unmerged + git_lines("ls-files", "--others", "--exclude-standard", "*.rej")
 
 
 def check() -> int:
-    if cruft.check(PROJECT):
+    with contextlib.redirect_stdout(io.StringIO()):  # cruft's advice names its own command
+        current = cruft.check(PROJECT)
+    if current:
+        say("This project has the template's latest changes.")
         return UP_TO_DATE
     say("The template has changes this project does not have: run `make template-update`.")
     return BEHIND
 
 
 def update(answers: dict) -> int:
-    if not cruft.update(PROJECT, skip_apply_ask=True, extra_context=answers):
+    # cookiecutter logs a failing hook's traceback; the hook has said why, one line each.
+    logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
+    try:
+        if not cruft.update(PROJECT, skip_apply_ask=True, extra_context=answers):
+            return FAILED
+    except FailedHookException:
+        say("Nothing was changed.")
         return FAILED
     left = conflicts()
     if left:
-        say("Resolve the conflicts the template's changes left, then commit: " + ", ".join(left))
+        say(
+            "The template's changes did not all apply: resolve the conflicts (or apply the "
+            "rejected hunks of the .rej files by hand and delete them), then commit:\n  "
+            + ", ".join(left)
+        )
         return BEHIND
-    say("Review the changes (`git diff`), run `make test`, and commit them.")
+    if in_git() and not git_lines("status", "--porcelain"):
+        return UP_TO_DATE  # cruft has said there was nothing to do
+    say("Review the changes (`git diff HEAD`), run `make test`, and commit them.")
     return UP_TO_DATE
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Follow the template this project came from.")
     parser.add_argument("command", choices=["check", "update"])
-    parser.add_argument(
-        "--answers", type=json.loads, default={}, help="answers to change, as a JSON object"
-    )
+    parser.add_argument("--answers", default="{}", help="answers to change, as a JSON object")
     arguments = parser.parse_args(argv)
-    problem = link_problem(arguments.answers)
+    try:
+        answers = json.loads(arguments.answers)
+    except json.JSONDecodeError:
+        answers = None
+    if not isinstance(answers, dict):
+        say("""ERROR: ANSWERS must be a JSON object, e.g. ANSWERS='{"stage": "prod"}'""")
+        return FAILED
+    problem = link_problem(answers)
     if problem:
         say(f"ERROR: {problem}")
         return FAILED
     os.environ[TEMPLATE_UPDATE_VARIABLE] = "1"
     try:
-        return check() if arguments.command == "check" else update(arguments.answers)
+        return check() if arguments.command == "check" else update(answers)
     except ClickException as error:  # cruft's own errors: a template it cannot reach, ...
         say(f"ERROR: {error.format_message()}")
         return FAILED
