@@ -179,10 +179,9 @@ def test_generated_files_parse(baked: tuple[Path, dict]) -> None:
     assert pyproject["project"]["name"] == context["project_slug"]
     assert pyproject["project"]["description"] == context["description"]
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
-    setup_python = next(
-        step for step in workflow["jobs"]["test"]["steps"] if "setup-python" in step.get("uses", "")
+    assert workflow["jobs"]["test"]["env"]["SETTINGS_FILE"] == (
+        f"{context['package_name']}/settings.json"  # where CI reads python_version
     )
-    assert setup_python["with"]["python-version"] == context["python_version"]
     assert "${{ github.ref }}" in workflow["concurrency"]["group"]
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import cruft
 from click import ClickException
-from cookiecutter.exceptions import FailedHookException
+from cookiecutter import exceptions as cookiecutter_errors
 
 PROJECT = Path(__file__).resolve().parents[1]
 LINK_FILE = PROJECT / ".cruft.json"
@@ -116,7 +116,7 @@ def update(answers: dict) -> int:
     try:
         if not cruft.update(PROJECT, skip_apply_ask=True, extra_context=answers):
             return FAILED
-    except FailedHookException:
+    except cookiecutter_errors.FailedHookException:
         say("Nothing was changed.")
         return FAILED
     left = conflicts()
