@@ -433,8 +433,8 @@ def test_deploy_role_may_only_assume_cdks_deploy_and_publishing_roles(
 
 # What the stacks create, by the service prefix of the IAM actions for it.
 STACK_SERVICES = {
-    "acm", "apigateway", "budgets", "cloudfront", "cloudwatch", "iam", "lambda", "logs",
-    "route53", "s3", "sns", "ssm",
+    "acm", "apigateway", "budgets", "cloudformation", "cloudfront", "cloudwatch", "iam",
+    "lambda", "logs", "route53", "s3", "sns", "ssm",
 }  # fmt: skip
 # Services whose IAM actions are not named after API operations, and IAM
 # actions that differ from the operation's name in botocore's models.

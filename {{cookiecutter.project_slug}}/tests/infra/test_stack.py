@@ -6,7 +6,6 @@ generated with."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -192,20 +191,15 @@ def test_secret_key_bucket_refuses_plain_http(template: Template) -> None:
     )
 
 
-# With a custom domain outside us-east-1, CDK adds a function of its own that
-# reads the certificate's ARN across regions; its role is CDK's, checked apart.
-CDK_EXPORT_READER = "CustomCrossRegionExportReader"
 # CDK's static file upload (its grants are checked in test_static_files).
 CDK_STATIC_UPLOAD = "CustomCDKBucketDeployment"
 
 
-def iam_statements(template: Template, cdk_reader: bool = False) -> list[dict[str, Any]]:
-    """Every statement that grants the stack's own roles (or CDK's reader's) something."""
+def iam_statements(template: Template) -> list[dict[str, Any]]:
+    """Every statement that grants the stack's own roles something."""
 
     def wanted(role_id: str) -> bool:
-        return role_id.startswith(CDK_EXPORT_READER) == cdk_reader and not role_id.startswith(
-            CDK_STATIC_UPLOAD
-        )
+        return not role_id.startswith(CDK_STATIC_UPLOAD)
 
     statements = []
     for policy in template.find_resources("AWS::IAM::Policy").values():
@@ -260,20 +254,8 @@ def test_no_role_has_wildcards_or_managed_policies(template: Template) -> None:
         assert "*" not in as_list(statement["Resource"]), statement
         assert not [action for action in as_list(statement["Action"]) if "*" in action]
     for role_id, role in template.find_resources("AWS::IAM::Role").items():
-        if not role_id.startswith((CDK_EXPORT_READER, CDK_STATIC_UPLOAD)):
+        if not role_id.startswith(CDK_STATIC_UPLOAD):
             assert "ManagedPolicyArns" not in role["Properties"]
-
-
-def test_cdk_cross_region_reader_only_reads_its_exports(
-    template: Template, settings: Settings
-) -> None:
-    """Present only with a custom domain outside us-east-1."""
-    reads_exports = {"ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"}
-    for statement in iam_statements(template, cdk_reader=True):
-        assert set(as_list(statement["Action"])) <= reads_exports
-        assert f"/cdk/exports/{settings.project_slug}-{settings.stage}/*" in json.dumps(
-            statement["Resource"]
-        )
 
 
 # API Gateway
