@@ -36,7 +36,7 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER
+from {{ cookiecutter.package_name }}.cloudfront_origin import API_KEY_HEADER, ORIGIN_HEADER
 from {{ cookiecutter.package_name }}.static_files import URL_PATH
 
 from .deployment import Deployment
@@ -62,8 +62,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HSTS_MAX_AGE = Duration.days(2 * 365)
 # Every status whose error caching CloudFront lets a distribution set (416 it never caches).
 CACHED_ERROR_STATUSES = (400, 403, 404, 405, 414, 500, 501, 502, 503, 504)
-# Where API Gateway looks for the API key (the API's default key source).
-API_KEY_HEADER = "x-api-key"
 VIEWER_REQUEST_FILE = Path(__file__).with_name("viewer_request.js")
 # The line of viewer_request.js that receives the custom domain at synth.
 UNSET_CANONICAL_HOST = 'var CANONICAL_HOST = "";'

@@ -16,6 +16,7 @@ from typing import Any
 API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
 EDGE_ADDRESS = "130.176.0.1"  # a CloudFront edge: the caller API Gateway sees
 REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+API_KEY_ID = "k1a2b3c4d5"
 RECEIVED_AT = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 Pairs = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -66,6 +67,8 @@ def rest_event(
     }
     all_headers = [(n, v) for n, v in defaults.items() if n.lower() not in overridden] + given
     single_headers, multi_headers = _single_and_multi(all_headers)
+    # API Gateway reads the API key from this header (its default key source).
+    api_key = next((value for name, value in all_headers if name.lower() == "x-api-key"), None)
     query_pairs = _pairs(query)
     single_query, multi_query = _single_and_multi(query_pairs)
     return {
@@ -91,7 +94,12 @@ def rest_event(
             "domainPrefix": API_HOST.split(".")[0],
             "requestTimeEpoch": int(received_at.timestamp() * 1000),
             "requestId": request_id,
-            "identity": {"sourceIp": source_ip, "userAgent": single_headers.get("User-Agent")},
+            "identity": {
+                "sourceIp": source_ip,
+                "userAgent": single_headers.get("User-Agent"),
+                # With a key required, API Gateway names the key the request gave.
+                **({"apiKey": api_key, "apiKeyId": API_KEY_ID} if api_key else {}),
+            },
             "domainName": API_HOST,
             "apiId": API_HOST.split(".")[0],
         },

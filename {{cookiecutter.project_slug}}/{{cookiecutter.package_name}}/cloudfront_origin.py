@@ -14,10 +14,15 @@ from hmac import compare_digest
 from typing import Any
 
 ORIGIN_HEADER = "X-Origin-Verify"
+# Where API Gateway looks for the API key (the API's default key source).
+API_KEY_HEADER = "x-api-key"
 _SECRET_KEY = "HTTP_" + ORIGIN_HEADER.upper().replace("-", "_")
 # CloudFront also sends the secret as API Gateway's API key, which API Gateway
-# passes on: never for the app either.
-_API_KEY = "HTTP_X_API_KEY"
+# passes on (and copies into the request context): never for the app either.
+_API_KEY = "HTTP_" + API_KEY_HEADER.upper().replace("-", "_")
+# As CloudFront names them (infra/cdn.py's origin headers).
+_SECRET_HEADERS = (ORIGIN_HEADER, API_KEY_HEADER)
+_RAW_EVENT = "apig_wsgi.full_event"  # apig-wsgi's copy of the event, for the app
 _FORBIDDEN_STATUS = "403 Forbidden"
 _FORBIDDEN_HEADERS = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
 _FORBIDDEN_BODY = b"Forbidden: use the site's public address.\n"
@@ -25,6 +30,16 @@ _FORBIDDEN_BODY = b"Forbidden: use the site's public address.\n"
 FORWARDING_PROXIES = 2
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def scrub(event: dict[str, Any]) -> None:
+    """Take the secret out of the raw event, in place (its request context is
+    apig-wsgi's `apig_wsgi.request_context` too)."""
+    for field in ("headers", "multiValueHeaders"):
+        headers = event.get(field) or {}
+        for name in _SECRET_HEADERS:
+            headers.pop(name, None)
+    ((event.get("requestContext") or {}).get("identity") or {}).pop("apiKey", None)
 
 
 def behind_cloudfront(app: WSGIApp, origin_secret: str | Collection[str] | None) -> WSGIApp:
@@ -36,6 +51,8 @@ def behind_cloudfront(app: WSGIApp, origin_secret: str | Collection[str] | None)
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ.pop(_API_KEY, None)
+        if _RAW_EVENT in environ:
+            scrub(environ[_RAW_EVENT])
         if accepted:
             given = environ.pop(_SECRET_KEY, "").encode("utf-8", "replace")  # the app never sees it
             # Compared with each, without stopping early: the time says nothing.

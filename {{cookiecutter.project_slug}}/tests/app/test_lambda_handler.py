@@ -148,18 +148,24 @@ def test_requests_that_bypass_cloudfront_are_refused(guarded_handler: Any, heade
 
 
 def test_the_app_never_sees_the_origin_secret(key_file: Path) -> None:
+    """CloudFront sends it twice, as X-Origin-Verify and as the API key, which API
+    Gateway also copies into the request context: nothing the app reads holds it,
+    apig-wsgi's copy of the raw event included (what a debugging line might log)."""
     app = create_app(
         {"TESTING": True, "SECRET_KEY_FILE": str(key_file), "ORIGIN_SECRET": ORIGIN_SECRET}
     )
 
-    @app.get("/headers")
-    def headers() -> dict[str, str]:
+    @app.get("/environ")
+    def environ() -> str:
         from flask import request
 
-        return dict(request.headers)
+        return repr(request.environ)
 
-    event = rest_event("/headers", headers={"X-Origin-Verify": ORIGIN_SECRET})
+    sent = {"X-Origin-Verify": ORIGIN_SECRET, "x-api-key": ORIGIN_SECRET}
+    event = rest_event("/environ", headers=sent)
+    assert event["requestContext"]["identity"]["apiKey"] == ORIGIN_SECRET  # as API Gateway does
     body = response_body(make_handler(app)(event, None)).decode()
+    assert "apig_wsgi.full_event" in body and "apig_wsgi.request_context" in body
     assert ORIGIN_SECRET not in body
 
 
