@@ -29,11 +29,18 @@ DEPLOYED_CONFIG = {"SESSION_COOKIE_SECURE": True}
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
+# Bodies sent as text: what Flask writes in UTF-8. apig-wsgi decodes a text body as
+# UTF-8, so any other goes base64, which the API turns back into the same bytes (it
+# passes every media type through as binary).
+UTF8_CONTENT_TYPES = ("text/html; charset=utf-8", "text/plain; charset=utf-8", "application/json")
+
 
 def make_handler(app: Flask) -> Handler:
     """A Lambda handler serving `app` behind CloudFront (cloudfront_origin.py)."""
     wsgi_app = behind_cloudfront(app.wsgi_app, app.config["ORIGIN_SECRET"])
-    serve = make_lambda_handler(wsgi_app, binary_support=True)
+    serve = make_lambda_handler(
+        wsgi_app, binary_support=True, non_binary_content_type_prefixes=UTF8_CONTENT_TYPES
+    )
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:

@@ -69,6 +69,34 @@ def test_binary_response_is_base64_and_byte_identical(app: Flask, handler: Any) 
     assert response_body(response) == expected
 
 
+@pytest.mark.parametrize(
+    ("content_type", "text"),
+    [
+        ("text/html; charset=utf-8", True),
+        ("application/json", True),
+        ("text/csv; charset=windows-1252", False),  # a CSV for Excel
+        ("text/plain; charset=iso-8859-1", False),
+    ],
+)
+def test_a_body_travels_as_text_only_when_it_is_utf_8(
+    app: Flask, content_type: str, text: bool
+) -> None:
+    """Any other text goes base64 (the API passes every media type through as
+    binary), byte for byte, instead of failing the invocation in a UTF-8 decode."""
+    body = "caf\u00e9, na\u00efve\n".encode("utf-8" if text else "cp1252")
+
+    @app.get("/export")
+    def export() -> Any:
+        from flask import Response
+
+        return Response(body, content_type=content_type)
+
+    response = make_handler(app)(rest_event("/export"), None)
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is not text
+    assert response_body(response) == body
+
+
 def test_query_strings_reach_flask(app: Flask) -> None:
     @app.get("/echo")
     def echo() -> dict[str, str]:
