@@ -30,12 +30,12 @@ def event_from(args: argparse.Namespace) -> dict[str, Any]:
         with source:
             return json.load(source)
     url = urlsplit(args.path)
-    headers = dict(header.split(":", 1) for header in args.header)
+    headers = [header.split(":", 1) for header in args.header]
     return rest_event(
         url.path or "/",
         method=args.method,
-        headers={name.strip(): value.strip() for name, value in headers.items()},
-        query=dict(parse_qsl(url.query)) or None,
+        headers=[(name.strip(), value.strip()) for name, value in headers],
+        query=parse_qsl(url.query, keep_blank_values=True) or None,
         body=args.data.encode() if args.data is not None else None,
     )
 

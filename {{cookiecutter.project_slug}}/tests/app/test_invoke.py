@@ -48,3 +48,9 @@ def test_a_header_without_a_colon_is_refused(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit):
         main(["/", "--header", "Accept text/html"])
     assert "'Name: value'" in capsys.readouterr().err
+
+
+def test_repeated_and_blank_query_values_all_arrive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["/x?q=a&q=b&flag=", "--print-event"]) == 0
+    event = json.loads(capsys.readouterr().out)
+    assert event["multiValueQueryStringParameters"] == {"q": ["a", "b"], "flag": [""]}
