@@ -91,10 +91,10 @@ def rejected_files() -> list[str]:
     return sorted(path.relative_to(PROJECT).as_posix() for path in found)
 
 
-def conflicts() -> list[str]:
+def conflicts(git: bool) -> list[str]:
     """Files the three-way merge left conflicted, and patches that were rejected
-    (all cruft can do outside a git repository)."""
-    if not in_git():
+    (all cruft can do outside a git repository, `git` False)."""
+    if not git:
         return rejected_files()
     unmerged = git_lines("diff", "--name-only", "--diff-filter=U")
     return unmerged + git_lines("ls-files", "--others", "--exclude-standard", "*.rej")
@@ -119,7 +119,8 @@ def update(answers: dict) -> int:
     except cookiecutter_errors.FailedHookException:
         say("Nothing was changed.")
         return FAILED
-    left = conflicts()
+    git = in_git()
+    left = conflicts(git)
     if left:
         say(
             "The template's changes did not all apply: resolve the conflicts (or apply the "
@@ -127,7 +128,7 @@ def update(answers: dict) -> int:
             + ", ".join(left)
         )
         return BEHIND
-    if in_git() and not git_lines("status", "--porcelain"):
+    if git and not git_lines("status", "--porcelain"):
         return UP_TO_DATE  # cruft has said there was nothing to do
     say("Review the changes (`git diff HEAD`), run `make test`, and commit them.")
     return UP_TO_DATE

@@ -42,6 +42,11 @@ STATIC_BUCKET = "StaticBucket42064B42"
 STATIC_DEPLOYMENT = "StaticDeploymentCustomResource7207CD2A"
 
 
+def as_list(value: Any) -> list[Any]:
+    """An IAM policy's Action or Resource (one value or a list) as a list."""
+    return value if isinstance(value, list) else [value]
+
+
 def properties(template: Template, logical_id: str) -> Resource:
     """A resource's properties, for tests that compute with them (e.g. a model
     of CloudFront's cache) rather than match them."""

@@ -26,7 +26,7 @@ from {{ cookiecutter.package_name }}.settings import load_settings
 from build_tools.tools import PROJECT_ROOT
 from infra import app as infra_app
 
-from .stack_helpers import new_app
+from .stack_helpers import as_list, new_app
 from .test_custom_domain import with_zone
 
 GUIDE = PROJECT_ROOT / "docs" / "deploy-from-github.md"
@@ -43,21 +43,14 @@ OPT_IN_TYPES = {
 
 def execution_policy() -> dict[str, Any]:
     """The guide's JSON block that bootstraps with: the one granting the functions."""
-    blocks = [json.loads(block.split("```", 1)[0]) for block in guide_json_blocks()]
+    opened = GUIDE.read_text(encoding="utf-8").split("```json\n")[1:]
+    blocks = [json.loads(block.split("```", 1)[0]) for block in opened]
     [policy] = [
         block
         for block in blocks
         if any(s.get("Sid") == "Functions" for s in block.get("Statement", []))
     ]
     return policy
-
-
-def guide_json_blocks() -> list[str]:
-    return GUIDE.read_text(encoding="utf-8").split("```json\n")[1:]
-
-
-def as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else value
 
 
 def grants(policy: dict[str, Any], action: str, resource: str | None = None) -> bool:

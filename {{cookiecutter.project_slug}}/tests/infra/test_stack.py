@@ -35,6 +35,7 @@ from .stack_helpers import (
     ORIGIN_SECRET_KEYS,
     SECURITY_HEADERS,
     VIEWER_REQUEST,
+    as_list,
     cfn_lint_findings,
     function_config,
     synth_app,
@@ -209,10 +210,6 @@ def iam_statements(template: Template) -> list[dict[str, Any]]:
         for policy in role["Properties"].get("Policies", []) if wanted(role_id) else []:
             statements += policy["PolicyDocument"]["Statement"]
     return statements
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def test_function_role_reaches_only_its_log_group_and_the_key_object(
