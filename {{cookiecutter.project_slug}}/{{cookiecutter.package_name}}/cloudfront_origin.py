@@ -13,6 +13,8 @@ from collections.abc import Callable, Collection, Iterable
 from hmac import compare_digest
 from typing import Any
 
+from .malformed_events import context_problem
+
 ORIGIN_HEADER = "X-Origin-Verify"
 # Where API Gateway looks for the API key (the API's default key source).
 API_KEY_HEADER = "x-api-key"
@@ -34,18 +36,19 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def without_secret(event: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the raw event without the secret (the caller's event is left as is)."""
+    """A copy of the raw event without the secret (the caller's event is left as is).
+    Fields of shapes API Gateway never sends are copied as they are."""
     event = dict(event)
     for field in ("headers", "multiValueHeaders"):
-        if event.get(field):
+        if isinstance(event.get(field), dict):
             headers = event[field] = dict(event[field])
             for name in _SECRET_HEADERS:
                 headers.pop(name, None)
     context = event.get("requestContext")
-    if context and "apiKey" in (context.get("identity") or {}):
-        identity = dict(context["identity"])
-        del identity["apiKey"]
-        event["requestContext"] = {**context, "identity": identity}
+    identity = context.get("identity") if isinstance(context, dict) else None
+    if isinstance(identity, dict) and "apiKey" in identity:
+        event["requestContext"] = {**context, "identity": {**identity}}
+        del event["requestContext"]["identity"]["apiKey"]
     return event
 
 
@@ -60,6 +63,9 @@ def behind_cloudfront(app: WSGIApp, origin_secret: str | Collection[str] | None)
         environ.pop(_API_KEY, None)
         if _RAW_EVENT in environ:
             event = environ[_RAW_EVENT] = without_secret(environ[_RAW_EVENT])
+            problem = context_problem(event)
+            if problem:  # a context the secret could hide in: the handler answers 400
+                raise ValueError(problem)
             environ[_RAW_CONTEXT] = event.get("requestContext")
         if accepted:
             given = environ.pop(_SECRET_KEY, "").encode("utf-8", "replace")  # the app never sees it

@@ -35,30 +35,87 @@ def bad_request(problem: str) -> dict[str, Any]:
 
 
 def problem_with(event: Any) -> str | None:
-    """What makes `event` unusable as an API Gateway (REST, v1) proxy event, or None."""
+    """What makes `event` unusable as an API Gateway proxy event (REST and HTTP API
+    payload 1.0, or HTTP API 2.0, as apig-wsgi reads them), or None."""
     if not isinstance(event, dict):
         return "not a JSON object"
-    if event.get("version", "1.0") not in ("1.0", "2.0"):
-        return "unknown payload version"
+    version = event.get("version", "1.0")
+    if version == "1.0":
+        problem = _v1_problem(event)
+    elif version == "2.0":
+        problem = _v2_problem(event)
+    else:
+        return 'unknown payload version: "1.0" (or none) and "2.0" are read'
+    return problem or context_problem(event) or _body_problem(event)
+
+
+def context_problem(event: dict[str, Any]) -> str | None:
+    """What makes the event's requestContext unreadable, or None: cloudfront_origin.py
+    takes the API key out of it, so it refuses the event too."""
+    context = event.get("requestContext")
+    if context is None:
+        return None
+    if not isinstance(context, dict):
+        return "requestContext is not an object"
+    identity = context.get("identity")
+    if identity is not None and not isinstance(identity, dict):
+        return "requestContext.identity is not an object"
+    return None
+
+
+def _v1_problem(event: dict[str, Any]) -> str | None:
     for name in ("httpMethod", "path"):
         if not _is_text(event.get(name)):
             return f"{name} is missing or not text"
-    try:
-        unquote(event["path"], encoding="iso-8859-1").encode("iso-8859-1")
-    except UnicodeEncodeError:
-        return "path has characters that no URL path can hold"
     for name, multi in _MAPS.items():
-        if not _is_text_map(event.get(name), multi):
-            return f"{name} is not a map of text"
+        problem = _map_problem(name, event.get(name), multi)
+        if problem:
+            return problem
+    return _path_problem("path", event["path"])
+
+
+def _v2_problem(event: dict[str, Any]) -> str | None:
+    for name in ("rawPath", "rawQueryString"):
+        if not _is_text(event.get(name)):
+            return f"{name} is missing or not text (a version 2.0 event)"
+    headers = event.get("headers")
+    if not isinstance(headers, dict):
+        return "headers is missing or not an object (a version 2.0 event)"
+    problem = _map_problem("headers", headers, multi=False)
+    if problem:
+        return problem
+    cookies = event.get("cookies", [])
+    if not isinstance(cookies, list) or not all(_is_text(cookie) for cookie in cookies):
+        return "cookies is not a list of text"
+    context = event.get("requestContext")
+    http = context.get("http") if isinstance(context, dict) else None
+    if not isinstance(http, dict):
+        return "requestContext.http is missing or not an object (a version 2.0 event)"
+    for name in ("method", "protocol", "sourceIp"):
+        if not _is_text(http.get(name)):
+            return f"requestContext.http.{name} is missing or not text"
+    return _path_problem("rawPath", event["rawPath"])
+
+
+def _path_problem(name: str, path: str) -> str | None:
+    try:
+        unquote(path, encoding="iso-8859-1").encode("iso-8859-1")
+    except UnicodeEncodeError:
+        return f"{name} has characters that no URL path can hold"
+    return None
+
+
+def _body_problem(event: dict[str, Any]) -> str | None:
     body = event.get("body")
-    if body is not None:
-        if not _is_text(body):
-            return "body is not text"
-        if event.get("isBase64Encoded"):
-            try:
-                b64decode(body)
-            except ValueError:
-                return "body is not valid base64"
+    if body is None:
+        return None
+    if not _is_text(body):
+        return "body is not text"
+    if event.get("isBase64Encoded"):
+        try:
+            b64decode(body)
+        except ValueError:
+            return "body is not valid base64"
     return None
 
 
@@ -73,15 +130,20 @@ def _is_text(value: Any) -> bool:
     return True
 
 
-def _is_text_map(value: Any, multi: bool) -> bool:
+def _map_problem(name: str, value: Any, multi: bool) -> str | None:
+    """What is wrong with a header or query map, or None (also for no map at all)."""
     if value is None:
-        return True
+        return None
     if not isinstance(value, dict):
-        return False
-    for name, item in value.items():
+        return f"{name} is not an object"
+    for key, item in value.items():
+        if not _is_text(key):
+            return f"{name} has a name that is not text"
         items = item if multi else [item]
-        if not _is_text(name) or not isinstance(items, list):
-            return False
+        if not isinstance(items, list):
+            return f"{name}[{key!r}] is not a list"
+        if not items:  # never from API Gateway; apig-wsgi reads some headers' last value
+            return f"{name}[{key!r}] has no values"
         if not all(_is_text(one) for one in items):
-            return False
-    return True
+            return f"{name}[{key!r}] is not text"
+    return None

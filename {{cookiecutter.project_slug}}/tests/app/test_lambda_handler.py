@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import subprocess
@@ -262,6 +263,117 @@ def malformed(**changes: Any) -> dict[str, Any]:
     return event
 
 
+# Shaped like AWS's documented sample events (the Lambda console's test events):
+# REST (v1, no version field), HTTP API payload 1.0 and 2.0. Nulls where AWS puts them.
+REST_EVENT: dict[str, Any] = {
+    "resource": "/{proxy+}",
+    "path": "/api/time",
+    "httpMethod": "GET",
+    "headers": {"Accept": "*/*", "Host": API_HOST, "X-Forwarded-For": "127.0.0.1, 127.0.0.2"},
+    "multiValueHeaders": {
+        "Accept": ["*/*"],
+        "Host": [API_HOST],
+        "X-Forwarded-For": ["127.0.0.1, 127.0.0.2"],
+    },
+    "queryStringParameters": {"foo": "bar"},
+    "multiValueQueryStringParameters": {"foo": ["bar"]},
+    "pathParameters": {"proxy": "api/time"},
+    "stageVariables": {"baz": "qux"},
+    "requestContext": {
+        "accountId": "123456789012",
+        "resourceId": None,
+        "stage": "prod",
+        "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "identity": {
+            "cognitoIdentityPoolId": None,
+            "accountId": None,
+            "caller": None,
+            "apiKey": None,
+            "sourceIp": "127.0.0.1",
+            "userAgent": "Custom User Agent String",
+            "user": None,
+        },
+        "authorizer": {"claims": None, "scopes": None},
+        "path": "/prod/api/time",
+        "httpMethod": "GET",
+        "apiId": "1234567890",
+        "protocol": "HTTP/1.1",
+    },
+    "body": "eyJ0ZXN0IjoiYm9keSJ9",
+    "isBase64Encoded": True,
+}
+HTTP_API_V1_EVENT: dict[str, Any] = {
+    **REST_EVENT,
+    "version": "1.0",
+    "headers": None,
+    "multiValueHeaders": None,
+    "queryStringParameters": None,
+    "multiValueQueryStringParameters": None,
+    "body": None,
+    "isBase64Encoded": False,
+}
+V2_EVENT: dict[str, Any] = {
+    "version": "2.0",
+    "routeKey": "$default",
+    "rawPath": "/api/time",
+    "rawQueryString": "parameter1=value1&parameter1=value2",
+    "cookies": ["cookie1=a", "cookie2=b"],
+    "headers": {"accept": "*/*", "host": API_HOST, "header2": "value1,value2"},
+    "queryStringParameters": {"parameter1": "value1,value2"},
+    "requestContext": {
+        "accountId": "123456789012",
+        "apiId": "api-id",
+        "domainName": API_HOST,
+        "http": {
+            "method": "GET",
+            "path": "/api/time",
+            "protocol": "HTTP/1.1",
+            "sourceIp": "192.168.0.1/32",
+            "userAgent": "agent",
+        },
+        "requestId": "id",
+        "routeKey": "$default",
+        "stage": "$default",
+    },
+    "body": '{"message": "hello world"}',
+    "pathParameters": None,
+    "isBase64Encoded": False,
+    "stageVariables": None,
+}
+AWS_SAMPLE_EVENTS = {"REST": REST_EVENT, "HTTP API 1.0": HTTP_API_V1_EVENT, "2.0": V2_EVENT}
+
+
+@pytest.mark.parametrize("event", AWS_SAMPLE_EVENTS.values(), ids=AWS_SAMPLE_EVENTS.keys())
+def test_every_shape_api_gateway_sends_is_served(handler: Any, event: dict[str, Any]) -> None:
+    response = handler(copy.deepcopy(event), None)
+    assert response["statusCode"] == 200, response_body(response)
+    assert "time" in json.loads(response_body(response))
+
+
+@pytest.mark.parametrize("event", AWS_SAMPLE_EVENTS.values(), ids=AWS_SAMPLE_EVENTS.keys())
+def test_an_error_in_the_app_on_any_valid_event_still_raises(
+    app: Flask, event: dict[str, Any]
+) -> None:
+    def fails() -> str:
+        raise RuntimeError("a bug in a view")
+
+    app.view_functions["site.api_time"] = fails
+    with pytest.raises(RuntimeError, match="a bug in a view"):
+        make_handler(app)(copy.deepcopy(event), None)
+
+
+def without_values(header: str) -> dict[str, Any]:
+    event = rest_event("/api/time")
+    event["multiValueHeaders"][header] = []
+    return event
+
+
+def with_identity(identity: Any) -> dict[str, Any]:
+    event = rest_event("/api/time")
+    event["requestContext"]["identity"] = identity
+    return event
+
+
 MALFORMED_EVENTS = {
     "empty": {},
     "not an object": [],
@@ -277,6 +389,18 @@ MALFORMED_EVENTS = {
     "headers not an object": malformed(multiValueHeaders=["Host"]),
     "header without values": malformed(multiValueHeaders={"Accept": None}),
     "unknown payload version": malformed(version="9.9"),
+    "Host without values": without_values("Host"),
+    "Content-Type without values": without_values("Content-Type"),
+    "X-Forwarded-For without values": without_values("X-Forwarded-For"),
+    "a v1 event said to be v2": malformed(version="2.0"),
+    "v2 without rawPath": {**V2_EVENT, "rawPath": None},
+    "v2 cookies null": {**V2_EVENT, "cookies": None},
+    "v2 context without http": {**V2_EVENT, "requestContext": {"stage": "$default"}},
+    "requestContext not an object": malformed(requestContext="c6af9ac6"),
+    "requestContext a list": malformed(requestContext=[]),
+    "identity a list": with_identity(["apiKey"]),
+    "identity an empty list": with_identity([]),
+    "identity text": with_identity("apiKey"),
 }
 
 
