@@ -22,8 +22,8 @@ _SECRET_KEY = "HTTP_" + ORIGIN_HEADER.upper().replace("-", "_")
 # CloudFront also sends the secret as API Gateway's API key, which API Gateway
 # passes on (and copies into the request context): never for the app either.
 _API_KEY = "HTTP_" + API_KEY_HEADER.upper().replace("-", "_")
-# As CloudFront names them (infra/cdn.py's origin headers).
-_SECRET_HEADERS = (ORIGIN_HEADER, API_KEY_HEADER)
+# Lower-cased: header names match in any letter case (a version 2.0 event has them lower-case).
+_SECRET_HEADERS = frozenset(name.lower() for name in (ORIGIN_HEADER, API_KEY_HEADER))
 # apig-wsgi's copies of the event and its request context, for the app.
 _RAW_EVENT, _RAW_CONTEXT = "apig_wsgi.full_event", "apig_wsgi.request_context"
 _FORBIDDEN_STATUS = "403 Forbidden"
@@ -40,10 +40,13 @@ def without_secret(event: dict[str, Any]) -> dict[str, Any]:
     Fields of shapes API Gateway never sends are copied as they are."""
     event = dict(event)
     for field in ("headers", "multiValueHeaders"):
-        if isinstance(event.get(field), dict):
-            headers = event[field] = dict(event[field])
-            for name in _SECRET_HEADERS:
-                headers.pop(name, None)
+        headers = event.get(field)
+        if isinstance(headers, dict):
+            event[field] = {
+                name: value
+                for name, value in headers.items()
+                if not (isinstance(name, str) and name.lower() in _SECRET_HEADERS)
+            }
     context = event.get("requestContext")
     identity = context.get("identity") if isinstance(context, dict) else None
     if isinstance(identity, dict) and "apiKey" in identity:

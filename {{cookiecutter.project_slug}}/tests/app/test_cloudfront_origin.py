@@ -35,3 +35,29 @@ def test_shapes_api_gateway_never_sends_are_copied_as_they_are(event: dict[str, 
     sent = copy.deepcopy(event)
     assert without_secret(event) == sent
     assert event == sent
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("X-Origin-Verify", "x-api-key"),
+        ("x-origin-verify", "X-API-Key"),
+        ("X-ORIGIN-VERIFY", "X-Api-Key", "x-Origin-verify", "X-API-KEY"),
+    ],
+)
+def test_the_secret_headers_go_whatever_their_letter_case(names: tuple[str, ...]) -> None:
+    event = rest_event("/", headers=[(name, SECRET) for name in names])
+    assert SECRET in str(event["headers"]) and SECRET in str(event["multiValueHeaders"])
+    copied = without_secret(event)
+    assert SECRET not in str(copied)
+    assert copied["headers"]["Host"] == event["headers"]["Host"]  # the rest stays
+    assert copied["requestContext"]["requestId"] == event["requestContext"]["requestId"]
+
+
+def test_a_version_2_event_loses_its_lower_case_secret_headers() -> None:
+    event = {
+        "version": "2.0",
+        "headers": {"host": "a.example", "x-origin-verify": SECRET, "x-api-key": SECRET},
+        "requestContext": {"http": {"method": "GET"}},
+    }
+    assert without_secret(event)["headers"] == {"host": "a.example"}

@@ -176,10 +176,21 @@ def test_requests_that_bypass_cloudfront_are_refused(guarded_handler: Any, heade
     assert "set-cookie" not in response_headers(response)
 
 
-def test_the_app_never_sees_the_origin_secret(key_file: Path) -> None:
+SECRET_HEADER_CASINGS = [
+    ("X-Origin-Verify", "x-api-key"),  # as CloudFront is told to send them
+    ("x-origin-verify", "X-API-Key"),
+    ("X-ORIGIN-VERIFY", "X-Api-Key"),
+]
+
+
+@pytest.mark.parametrize(("origin_header", "key_header"), SECRET_HEADER_CASINGS)
+def test_the_app_never_sees_the_origin_secret(
+    key_file: Path, origin_header: str, key_header: str
+) -> None:
     """CloudFront sends it twice, as X-Origin-Verify and as the API key, which API
     Gateway also copies into the request context: nothing the app reads holds it,
-    apig-wsgi's copy of the raw event included (what a debugging line might log)."""
+    apig-wsgi's copy of the raw event included (what a debugging line might log),
+    whatever the names' letter case (HTTP header names have none)."""
     app = create_app(
         {"TESTING": True, "SECRET_KEY_FILE": str(key_file), "ORIGIN_SECRET": ORIGIN_SECRET}
     )
@@ -190,7 +201,7 @@ def test_the_app_never_sees_the_origin_secret(key_file: Path) -> None:
 
         return repr(request.environ)
 
-    sent = {"X-Origin-Verify": ORIGIN_SECRET, "x-api-key": ORIGIN_SECRET}
+    sent = {origin_header: ORIGIN_SECRET, key_header: ORIGIN_SECRET}
     event = rest_event("/environ", headers=sent)
     assert event["requestContext"]["identity"]["apiKey"] == ORIGIN_SECRET  # as API Gateway does
     handler = make_handler(app)
