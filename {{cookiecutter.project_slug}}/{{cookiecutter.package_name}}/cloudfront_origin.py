@@ -9,11 +9,14 @@ append to it): `ProxyFix(x_for=2, x_proto=1, x_host=1)` at a fraction of its cos
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from hmac import compare_digest
 from typing import Any
 
 from .malformed_events import context_problem
+
+log = logging.getLogger(__name__)
 
 ORIGIN_HEADER = "X-Origin-Verify"
 # Where API Gateway looks for the API key (the API's default key source).
@@ -55,12 +58,23 @@ def without_secret(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def behind_cloudfront(app: WSGIApp, origin_secret: str | Collection[str] | None) -> WSGIApp:
-    """WSGI middleware: refuse requests without (one of) `origin_secret`, if any,
-    then apply the forwarded host, scheme and address."""
-    if isinstance(origin_secret, str):
-        origin_secret = [origin_secret]
-    accepted = [secret.encode() for secret in origin_secret or () if secret]
+def behind_cloudfront(
+    app: WSGIApp, origin_secret: str | Sequence[str] | None, *, required: bool = True
+) -> WSGIApp:
+    """WSGI middleware: refuse requests without (one of) `origin_secret`, then apply
+    the forwarded host, scheme and address. Without a secret every request is refused
+    when it is `required`, and none is checked otherwise."""
+    secrets = [origin_secret] if isinstance(origin_secret, str) else origin_secret or []
+    if not isinstance(secrets, list | tuple) or not all(isinstance(one, str) for one in secrets):
+        kind = type(origin_secret).__name__  # not the value: it may hold the secret
+        raise ValueError(f"ORIGIN_SECRET must be a string or a list of strings, not this {kind}")
+    accepted = [secret.encode() for secret in secrets if secret]
+    check = bool(accepted) or required
+    if not accepted and required:
+        log.error(
+            "ORIGIN_SECRET is empty: every request gets 403 until the function's "
+            "configuration names CloudFront's origin secret (infra/function.py)"
+        )
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ.pop(_API_KEY, None)
@@ -70,9 +84,9 @@ def behind_cloudfront(app: WSGIApp, origin_secret: str | Collection[str] | None)
             if problem:  # a context the secret could hide in: the handler answers 400
                 raise ValueError(problem)
             environ[_RAW_CONTEXT] = event.get("requestContext")
-        if accepted:
+        if check:
             given = environ.pop(_SECRET_KEY, "").encode("utf-8", "replace")  # the app never sees it
-            # Compared with each, without stopping early: the time says nothing.
+            # Compared with each, without stopping early: the time says nothing (none: 403).
             if sum(compare_digest(given, secret) for secret in accepted) == 0:
                 start_response(_FORBIDDEN_STATUS, list(_FORBIDDEN_HEADERS))
                 return [_FORBIDDEN_BODY]

@@ -21,7 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY_FILE": None,  # None: <instance folder>/secret-key.json
     "SECRET_KEY_CACHE_SECONDS": 300,  # how soon a rotation reaches warm instances
     "SECRET_KEY_MIN_REFRESH_SECONDS": 10,  # re-reads for cookies signed with unknown keys
-    # The X-Origin-Verify value(s) CloudFront sends; None (local) admits anyone.
+    # The X-Origin-Verify value(s) CloudFront sends. None: `make dev` and the tests need
+    # none; the Lambda handler then refuses every request (lambda_handler.py).
     "ORIGIN_SECRET": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

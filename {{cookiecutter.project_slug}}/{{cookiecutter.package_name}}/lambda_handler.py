@@ -11,7 +11,8 @@ reading the key takes over a second in a throttled invocation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from apig_wsgi import make_lambda_handler
@@ -19,7 +20,7 @@ from flask import Flask
 
 from .app import create_app
 from .cloudfront_origin import behind_cloudfront
-from .init_cpu import init_outpaces_invocations
+from .init_cpu import FUNCTION_VARIABLE, init_outpaces_invocations
 from .malformed_events import bad_request, problem_with
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,13 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 UTF8_CONTENT_TYPES = ("text/html; charset=utf-8", "text/plain; charset=utf-8", "application/json")
 
 
-def make_handler(app: Flask) -> Handler:
-    """A Lambda handler serving `app` behind CloudFront (cloudfront_origin.py)."""
-    wsgi_app = behind_cloudfront(app.wsgi_app, app.config["ORIGIN_SECRET"])
+def make_handler(app: Flask, environ: Mapping[str, str] = os.environ) -> Handler:
+    """A Lambda handler serving `app` behind CloudFront (cloudfront_origin.py). On
+    Lambda the origin secret is required: a deploy without one refuses every request
+    rather than open the function to direct calls. Elsewhere (tests, tests/invoke.py)
+    no secret means no check."""
+    on_lambda = FUNCTION_VARIABLE in environ
+    wsgi_app = behind_cloudfront(app.wsgi_app, app.config["ORIGIN_SECRET"], required=on_lambda)
     serve = make_lambda_handler(
         wsgi_app, binary_support=True, non_binary_content_type_prefixes=UTF8_CONTENT_TYPES
     )

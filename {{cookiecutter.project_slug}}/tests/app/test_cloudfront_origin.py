@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.cloudfront_origin import without_secret
+from {{ cookiecutter.package_name }}.cloudfront_origin import behind_cloudfront, without_secret
 
 from local_server.events import rest_event
 
@@ -61,3 +61,9 @@ def test_a_version_2_event_loses_its_lower_case_secret_headers() -> None:
         "requestContext": {"http": {"method": "GET"}},
     }
     assert without_secret(event)["headers"] == {"host": "a.example"}
+
+
+@pytest.mark.parametrize("secret", [5, [SECRET, None], {"blue": SECRET}])
+def test_a_secret_that_is_not_text_is_named_at_startup(secret: Any) -> None:
+    with pytest.raises(ValueError, match="ORIGIN_SECRET must be a string or a list of strings"):
+        behind_cloudfront(lambda environ, start_response: [], secret)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -12,8 +13,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }} import create_app, lambda_handler
+from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
+from {{ cookiecutter.package_name }}.init_cpu import FUNCTION_VARIABLE
 from {{ cookiecutter.package_name }}.lambda_handler import make_handler
 
 from local_server.events import API_HOST, response_body, response_headers, rest_event
@@ -214,8 +218,61 @@ def test_the_app_never_sees_the_origin_secret(
         assert ORIGIN_SECRET not in body  # ... without the secret
 
 
-def test_without_an_origin_secret_every_request_is_served(handler: Any) -> None:
+ON_LAMBDA = {FUNCTION_VARIABLE: "site-dev"}  # what Lambda sets, and the handler goes by
+EMPTY_SECRETS = [None, "", [], [""], ["", ""]]
+
+
+@pytest.mark.parametrize("secret", EMPTY_SECRETS, ids=repr)
+def test_on_lambda_without_an_origin_secret_every_request_is_refused(
+    key_file: Path, secret: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A deploy that lost the secret must not open the function to direct calls."""
+    app = create_app({"TESTING": True, "SECRET_KEY_FILE": str(key_file), "ORIGIN_SECRET": secret})
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        handler = make_handler(app, environ=ON_LAMBDA)
+        for headers in ({}, {"X-Origin-Verify": ""}, {"X-Origin-Verify": "guess"}):
+            response = handler(rest_event("/session", headers=headers), None)
+            assert response["statusCode"] == 403
+            assert "set-cookie" not in response_headers(response)
+    [record] = caplog.records  # once, when the handler is made (Lambda's init), not per request
+    assert record.levelno == logging.ERROR
+    assert "ORIGIN_SECRET" in record.getMessage() and "403" in record.getMessage()
+
+
+def test_the_deployed_handler_without_an_origin_secret_refuses_requests(tmp_path: Path) -> None:
+    """The module Lambda imports, configured as the stack does but without ORIGIN_SECRET."""
+    package = Path(lambda_handler.__file__).parent
+    script = (
+        f"from {package.name}.lambda_handler import handler\n"
+        "from local_server.events import rest_event\n"
+        "print(*(handler(rest_event(p), None)['statusCode'] for p in ('/', '/api/time')))"
+    )
+    config = {"SECRET_KEY_FILE": str(tmp_path / "key.json"), "STAGE": "dev"}
+    environ = {**os.environ, **ON_LAMBDA, OVERRIDE_VARIABLE: json.dumps(config)}
+    ran = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=package.parent,
+        env=environ,
+    )
+    assert ran.stdout.split() == ["403", "403"]
+    assert ran.stderr.count("ORIGIN_SECRET") == 1
+
+
+def test_off_lambda_without_an_origin_secret_every_request_is_served(app: Flask) -> None:
+    """tests/invoke.py runs the handler here, with no CloudFront and no secret."""
+    handler = make_handler(app, environ={})
     assert handler(rest_event("/api/time"), None)["statusCode"] == 200
+
+
+def test_make_dev_serves_without_an_origin_secret(client: FlaskClient) -> None:
+    """`make dev` serves the app itself, not through the Lambda handler: no check to fail."""
+    recipe = (Path(lambda_handler.__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    assert "/flask --app {{ cookiecutter.package_name }} run " in recipe
+    assert client.get("/api/time").status_code == 200
 
 
 def test_forwarded_values_come_from_the_nearest_proxy(app: Flask) -> None:
