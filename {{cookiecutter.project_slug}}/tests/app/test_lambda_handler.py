@@ -240,6 +240,18 @@ def test_on_lambda_without_an_origin_secret_every_request_is_refused(
     assert "ORIGIN_SECRET" in record.getMessage() and "403" in record.getMessage()
 
 
+def test_on_lambda_with_the_origin_secret_requests_through_cloudfront_are_served(
+    key_file: Path,
+) -> None:
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY_FILE": str(key_file), "ORIGIN_SECRET": ["", ORIGIN_SECRET]}
+    )
+    handler = make_handler(app, environ=ON_LAMBDA)
+    through_cloudfront = rest_event("/api/time", headers={"X-Origin-Verify": ORIGIN_SECRET})
+    assert handler(through_cloudfront, None)["statusCode"] == 200
+    assert handler(rest_event("/api/time"), None)["statusCode"] == 403
+
+
 def test_the_deployed_handler_without_an_origin_secret_refuses_requests(tmp_path: Path) -> None:
     """The module Lambda imports, configured as the stack does but without ORIGIN_SECRET."""
     package = Path(lambda_handler.__file__).parent
