@@ -19,6 +19,7 @@ from cookiecutter.prompt import prompt_for_config
 
 from local_extensions import (
     LOCK,
+    answer_rules,
     canonical,
     locked_distributions,
     locked_module_names,
@@ -49,6 +50,10 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"package_name": "flask"}, "package_name", "clashes"),
     ({"package_name": "tests"}, "package_name", "clashes"),
     ({"package_name": "build_tools"}, "package_name", "clashes"),
+    ({"package_name": "local_server"}, "package_name", "clashes"),
+    # Folders the project's tools create beside the package (its .gitignore).
+    ({"package_name": "build"}, "package_name", "clashes"),
+    ({"package_name": "instance"}, "package_name", "clashes"),
     # Modules of locked dependencies (runtime, infrastructure, dev tools).
     ({"package_name": "click"}, "package_name", "clashes"),
     ({"package_name": "itsdangerous"}, "package_name", "clashes"),
@@ -342,6 +347,22 @@ def test_odd_but_valid_answers_are_accepted(
     )
     settings = settings_of(project, "odd_site")
     assert {key: settings[key] for key in expected} == expected
+
+
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+# Every top-level entry of the project template that could be a package's name.
+TOP_LEVEL_NAMES = sorted(
+    entry.name
+    for entry in PROJECT_TEMPLATE.iterdir()
+    if entry.name.isidentifier() and entry.name.islower()
+)
+
+
+@pytest.mark.parametrize("name", TOP_LEVEL_NAMES)
+def test_no_top_level_entry_of_the_project_is_a_package_name(name: str) -> None:
+    """The package's folder sits beside these: a new one needs no list updated."""
+    problems = project_settings().problems_in({"package_name": name}, rules=answer_rules())
+    assert any(line.startswith("package_name: ") and "clashes" in line for line in problems)
 
 
 def test_every_module_of_a_locked_dependency_is_a_forbidden_package_name() -> None:

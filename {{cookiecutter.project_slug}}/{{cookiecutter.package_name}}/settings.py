@@ -22,6 +22,7 @@ The hook loads this file as it is in the template, so it holds no template synta
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import keyword
 import re
@@ -79,8 +80,10 @@ AWS_REGIONS = (
     "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
     "us-west-2",
 )  # fmt: skip
-# The project's own top-level folders: a package of that name would clash.
-PROJECT_FOLDERS = {"build", "build_tools", "docs", "infra", "node_modules", "tests"}
+# The package's folder sits at the project's top level (in the template too:
+# the project template's folder), beside the project's other entries.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
 
 SLUG_RE = re.compile(r"[a-z][a-z0-9-]*")
 STAGE_RE = re.compile(r"[a-z][a-z0-9-]{0," + str(STAGE_MAX - 1) + "}")
@@ -222,10 +225,24 @@ def check_slug(key: str, values: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def project_entry_clashes(name: str) -> bool:
+    """Whether a package named `name` would take the path of another entry at
+    the project's top level: one the project has (`name`, or a module
+    `name`.py), or one its tools create there, as its .gitignore lists them
+    (build/, node_modules/, Flask's instance/...)."""
+    beside = [entry.name for entry in PROJECT_DIR.iterdir() if entry != PACKAGE_DIR]
+    if name in beside or f"{name}.py" in beside:
+        return True
+    ignore_file = PROJECT_DIR / ".gitignore"
+    lines = ignore_file.read_text(encoding="utf-8").splitlines() if ignore_file.is_file() else []
+    patterns = (line.strip().strip("/") for line in lines if not line.startswith(("#", "!")))
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns if "/" not in pattern)
+
+
 def package(taken_module_names: Iterable[str] = ()) -> Rule:
     """A lower-case identifier that shadows no module: the standard library's,
-    `taken_module_names` (the template passes its locked dependencies'), or a
-    folder of the project."""
+    `taken_module_names` (the template passes its locked dependencies'), or an
+    entry at the project's top level."""
     taken = frozenset(taken_module_names)
 
     def rule(key: str, values: Mapping[str, Any]) -> list[str]:
@@ -248,8 +265,11 @@ def package(taken_module_names: Iterable[str] = ()) -> Rule:
                 f"{key}: {name!r} clashes with an existing module (standard library "
                 "or a dependency); choose another name"
             ]
-        if name in PROJECT_FOLDERS:
-            return [f"{key}: {name!r} clashes with the project's folder of that name"]
+        if project_entry_clashes(name):
+            return [
+                f"{key}: {name!r} clashes with the project's own top-level entry of that "
+                "name; choose another name"
+            ]
         return []
 
     return rule
