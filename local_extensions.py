@@ -17,6 +17,11 @@ template's own fact: a package must not shadow a module that the dependencies
 locked in the project's uv.lock install. The pre-generation hook and
 `new_project.py` use it.
 
+`private_key_problems` refuses private keys (`_`/`__`) that differ from the
+template's own cookiecutter.json: cookiecutter takes a replay file's private
+keys as they are and acts on them before any hook (`_extensions` names modules
+it imports), so the pre-generation hook can only stop the run afterwards.
+
 `TemplateFacts` hands the hooks the template's own folder (the one being
 rendered): the pre-generation hook imports this module from there, and
 `.cruft.json` records it when the template is a local folder.
@@ -42,6 +47,7 @@ from jinja2.ext import Extension
 TEMPLATE_ROOT = Path(__file__).resolve().parent
 PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 LOCK = PROJECT / "uv.lock"
+CONTEXT_FILE = TEMPLATE_ROOT / "cookiecutter.json"
 SETTINGS_MODULE = PROJECT / "{{cookiecutter.package_name}}" / "settings.py"
 
 # Top-level modules a distribution installs besides the one named after it.
@@ -128,6 +134,33 @@ def answer_rules() -> dict[str, Any]:
 def answer_problems(answers: Mapping[str, Any], keys: list[str] | None = None) -> list[str]:
     """Every problem with `answers` (or with only `keys` of them), one line each."""
     return project_settings().problems_in(answers, keys, rules=answer_rules())
+
+
+# Private keys the generator adds about its own run (cookiecutter overwrites the
+# first four with its own values; cruft adds `_commit`).
+RUN_KEYS = ("_template", "_output_dir", "_repo_dir", "_checkout", "_commit")
+
+
+def private_key_problems(answers: Mapping[str, Any]) -> list[str]:
+    """One line per private key of `answers` that is not the template's own value."""
+    own = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+    problems = []
+    for key, value in answers.items():
+        if not key.startswith("_") or key in RUN_KEYS:
+            continue
+        if key not in own:
+            problems.append(
+                f"{key}: not a key of this template; keys starting with '_' are the "
+                "template's own settings: remove it from the replay file"
+            )
+        elif value != own[key]:
+            problems.append(
+                f"{key}: {value!r} is not the template's own {own[key]!r}; keys starting "
+                "with '_' are the template's settings (cookiecutter acts on them before "
+                "any check, e.g. imports the modules `_extensions` names): remove it "
+                "from the replay file"
+            )
+    return problems
 
 
 class TemplateFacts(Extension):

@@ -12,8 +12,10 @@ and runs the one command printed, instead of answering everything again:
 
 `--answers FILE` keeps the answers in FILE (default: build/answers.json, never
 read unless named), and the questions an existing FILE answers are not asked
-again. Every failure ends in one line per problem and the command to resume,
-never a traceback.
+again. FILE holds answers only: a key starting with '_' (the template's own
+settings, which cookiecutter acts on before any hook: `_extensions` names
+modules it imports) is refused before anything runs. Every failure ends in
+one line per problem and the command to resume, never a traceback.
 """
 
 from __future__ import annotations
@@ -64,6 +66,16 @@ def project_folder_problem(output: Path, slug: str) -> str | None:
             "(or another OUTPUT, or move that folder away)"
         )
     return None
+
+
+def private_keys_given(given: dict[str, Any]) -> list[str]:
+    return [
+        f"{key}: not an answer; keys starting with '_' are the template's own settings "
+        "(cookiecutter would act on them, e.g. import the modules `_extensions` names): "
+        "remove it"
+        for key in given
+        if key.startswith("_")
+    ]
 
 
 def ask(template: dict[str, Any], given: dict[str, Any], check: Check) -> dict[str, Any]:
@@ -153,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError, KeyError, TypeError) as failure:
             error(f"{answers_file}: not a saved answers file ({failure})")
             return 1
+    private = private_keys_given(given)
+    if private:
+        return fail(private, answers_file, output)
     template = generate_context(str(TEMPLATE_ROOT / "cookiecutter.json"))["cookiecutter"]
 
     def check(key: str, answers: dict[str, Any]) -> list[str]:

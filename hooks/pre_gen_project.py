@@ -2,7 +2,10 @@
 
 The rules are the generated project's own (`<package>/settings.py` in the
 project template, which also checks settings.json before each synth and
-deploy), applied through the template's local_extensions.answer_problems.
+deploy), applied through the template's local_extensions.answer_problems; and
+private keys (`_extensions`, ...) must be the template's own
+(local_extensions.private_key_problems), though cookiecutter has acted on a
+replay file's by now: this stops the run, it cannot undo an import.
 Cookiecutter renders this file with Jinja first: the answers arrive through
 `tojson` inside a raw string (tojson escapes quotes, so nothing a user types can
 end that string or inject code) and are parsed back with `json.loads`.
@@ -23,9 +26,9 @@ TEMPLATE_ROOT: str = json.loads(r""" {{ template_root | tojson }} """)
 
 def main() -> int:
     sys.path.insert(0, TEMPLATE_ROOT)
-    from local_extensions import answer_problems
+    from local_extensions import answer_problems, private_key_problems
 
-    problems = answer_problems(ANSWERS)
+    problems = private_key_problems(ANSWERS) + answer_problems(ANSWERS)
     for problem in problems:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:

@@ -116,3 +116,23 @@ def test_make_project_runs_the_wrapper() -> None:
     recipe = makefile.split("\nproject:", 1)[1].split("\n\n", 1)[0]
     assert "new_project.py" in recipe and "cookiecutter ." not in recipe
     assert "$(ANSWERS)" in recipe
+
+
+@pytest.mark.parametrize("key", ["_extensions", "_copy_without_render", "_new_lines"])
+def test_a_private_key_in_the_answers_file_is_refused_before_any_question(
+    key: str, tmp_path: Path
+) -> None:
+    """Keys starting with '_' are the template's own settings, which cookiecutter
+    acts on before any hook (`_extensions` names modules it imports)."""
+    answers_file = tmp_path / "answers.json"
+    answers = {"project_name": "Private", key: ["jinja2.ext.do"]}
+    answers_file.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
+    output = tmp_path / "out"
+    output.mkdir()
+    result = new_project(output, answers_file, DEFAULTS)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1 and errors[0].startswith(f"ERROR: {key}: "), result.stderr
+    assert "[1/" not in result.stdout  # no question was asked
+    assert list(output.iterdir()) == []
+    assert json.loads(answers_file.read_text(encoding="utf-8"))["cookiecutter"] == answers

@@ -322,6 +322,45 @@ def test_replayed_answers_are_validated_too(
     assert not output.exists() or list(output.iterdir()) == []
 
 
+def replayed_defaults() -> dict[str, Any]:
+    """A default run's answers with the template's private keys, as cookiecutter replays them."""
+    context = generate_context(str(TEMPLATE_DIR / "cookiecutter.json"))
+    return dict(prompt_for_config(context, no_input=True))
+
+
+# A replay file's private keys reach cookiecutter before any hook runs (it imports
+# `_extensions` while rendering the hook): the hook refuses to go on with them.
+CHANGED_PRIVATE_KEYS: list[tuple[str, Any]] = [
+    ("_extensions", [*replayed_defaults()["_extensions"], "jinja2.ext.do"]),
+    ("_copy_without_render", ["*"]),
+    ("_jinja2_env_vars", {"lstrip_blocks": True}),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), CHANGED_PRIVATE_KEYS)
+def test_a_replay_file_changing_a_private_key_is_refused_naming_it(
+    key: str, value: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    replay = tmp_path / "answers.json"
+    replay.write_text(json.dumps({"cookiecutter": {**replayed_defaults(), key: value}}))
+    output = tmp_path / "out"
+    with pytest.raises(FailedHookException):
+        cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output))
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR")]
+    assert any(line.startswith(f"ERROR: {key}: ") for line in errors), errors
+    assert not output.exists() or list(output.iterdir()) == []
+
+
+def test_a_replay_file_with_the_templates_own_private_keys_bakes(tmp_path: Path) -> None:
+    """What cookiecutter itself saves in ~/.cookiecutter_replay: the template's private
+    keys as cookiecutter.json has them, and the run's own (`_template`, `_output_dir`...)."""
+    replay = tmp_path / "answers.json"
+    run_keys = {"_template": "elsewhere", "_output_dir": "/x", "_repo_dir": "/x", "_checkout": None}
+    replay.write_text(json.dumps({"cookiecutter": {**replayed_defaults(), **run_keys}}))
+    project = cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(tmp_path / "out"))
+    assert (Path(project) / "pyproject.toml").is_file()
+
+
 # Answers that look odd but are valid: each bakes, and lands in settings.json as shown.
 GOOD_ANSWERS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     (
