@@ -22,10 +22,6 @@ ACCEPTED_FINDINGS = {
         "this distribution only (origin access control), and its requests are CloudFront's. "
         "Server access logs would need another bucket and record every read, for no insight."
     ),
-    "AwsSolutions-L1": (
-        "The Lambda runtime is the python_version chosen when the project was generated "
-        "(settings.json); a newer one is a deliberate upgrade, not an automatic one."
-    ),
     "AwsSolutions-APIG6": (
         "The access log records every request (access_logs.py); execution logs would add "
         "verbose lines per request to a log group outside the stack that never expires."
@@ -49,11 +45,21 @@ ACCEPTED_FINDINGS = {
     "AwsSolutions-CFR1": "A public website for every country: no geo restriction.",
     "AwsSolutions-CFR2": "WAF has a fixed monthly fee; see APIG3.",
     "AwsSolutions-CFR3": (
-        "CloudFront standard logs need an ACL-enabled bucket and cost per GB; requests "
-        "that reach the origin are in API Gateway's access log, and CloudFront's own "
-        "metrics cover the rest."
+        "No CloudFront access logs. Standard logging v2 (to CloudWatch Logs, to S3 without "
+        "ACLs, or to Firehose; set up beside the distribution, where this rule does not look) "
+        "is billed per GB delivered, as CloudWatch vended logs, for a line per request, "
+        "cached ones included; legacy logging needs an ACL-enabled bucket. Every request that "
+        "reaches the origin is in API Gateway's access log (access_logs.py), and "
+        "CloudFront's free default metrics count all of them (requests, bytes, 4xx and 5xx "
+        "rates)."
     ),
 }
+# On the site function only: CDK's upload function has its own (STATIC_DEPLOYMENT_FINDINGS).
+SITE_RUNTIME_FINDING = (
+    "AwsSolutions-L1",
+    "The site function's runtime is the python_version chosen when the project was "
+    "generated (settings.json); a newer one is a deliberate upgrade, not an automatic one.",
+)
 # Only the default *.cloudfront.net certificate: it always accepts TLS 1.0
 # viewers. With a custom domain the distribution requires TLS 1.2.
 DEFAULT_CERTIFICATE_FINDING = (
@@ -73,9 +79,14 @@ LOGGING_ROLE_FINDING = (
 
 
 # The function CDK's BucketDeployment adds to copy the static files into their
-# bucket during deploys (static_files.py): on its role only, one rule's
+# bucket during deploys (static_files.py): on it and its role only, one rule's
 # findings per policy, action or resource, so a grant CDK adds later is reviewed.
 STATIC_DEPLOYMENT_FINDINGS = {
+    "AwsSolutions-L1": (
+        "CDK's BucketDeployment chooses the runtime of the function that copies the static "
+        "files during deploys, not this project: a newer aws-cdk-lib (uv.lock) brings a "
+        "newer one when CDK moves it."
+    ),
     "AwsSolutions-IAM4": (
         "The function that copies the static files during deploys (CDK's BucketDeployment) "
         "writes its logs through the AWSLambdaBasicExecutionRole policy AWS defines."
@@ -99,11 +110,14 @@ def acknowledge(scope: IConstruct, findings: Iterable[tuple[str, str]]) -> None:
         Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))
 
 
-def acknowledge_accepted_findings(stack: Stack, custom_domain: bool) -> None:
+def acknowledge_accepted_findings(
+    stack: Stack, site_function: IConstruct, custom_domain: bool
+) -> None:
     findings = dict(ACCEPTED_FINDINGS)
     if not custom_domain:
         findings.update([DEFAULT_CERTIFICATE_FINDING])
     acknowledge(stack, findings.items())
+    acknowledge(site_function, [SITE_RUNTIME_FINDING])
 
 
 BASIC_EXECUTION_POLICY = (
@@ -121,12 +135,16 @@ STATIC_DEPLOYMENT_WILDCARD_ACTIONS = (
 def acknowledge_static_deployment(
     role: IConstruct, asset_bucket_name: str, static_bucket_id: str
 ) -> None:
-    """Accept the BucketDeployment role's findings: its managed policy, the
-    wildcard actions, and the object wildcards of the CDK asset bucket (named
-    `asset_bucket_name`) and of the static-file bucket (logical ID `static_bucket_id`)."""
-    iam4, iam5 = (
-        STATIC_DEPLOYMENT_FINDINGS[rule] for rule in ("AwsSolutions-IAM4", "AwsSolutions-IAM5")
+    """Accept the BucketDeployment function's findings: its runtime, and on its
+    role the managed policy, the wildcard actions, and the object wildcards of the
+    CDK asset bucket (named `asset_bucket_name`) and of the static-file bucket
+    (logical ID `static_bucket_id`)."""
+    l1, iam4, iam5 = (
+        STATIC_DEPLOYMENT_FINDINGS[rule]
+        for rule in ("AwsSolutions-L1", "AwsSolutions-IAM4", "AwsSolutions-IAM5")
     )
+    # BucketDeployment shows its function only as the scope of the role it made there.
+    acknowledge(role.node.scope, [("AwsSolutions-L1", l1)])
     wildcards = [f"Action::{action}" for action in STATIC_DEPLOYMENT_WILDCARD_ACTIONS]
     wildcards += [
         f"Resource::arn:aws:s3:::{asset_bucket_name}/*",

@@ -110,7 +110,9 @@ class SiteStack(Stack):
                 self, "Alarms", api=self.api, function=self.function, email=settings.alert_email
             )
         self._outputs(settings)
-        acknowledge_accepted_findings(self, custom_domain=bool(settings.domain_name))
+        acknowledge_accepted_findings(
+            self, site_function=self.function, custom_domain=bool(settings.domain_name)
+        )
 
     def _outputs(self, settings: Settings) -> None:
         public_host = settings.domain_name or self.cdn.distribution.distribution_domain_name

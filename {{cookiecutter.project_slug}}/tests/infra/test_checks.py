@@ -59,9 +59,11 @@ def test_each_acknowledgment_carries_its_reason(report: dict[str, Any]) -> None:
     )
     for finding in report["suppressedViolations"]:
         rule = finding["ruleName"]
-        if rule in reasons:
+        if finding["reason"] == checks.SITE_RUNTIME_FINDING[1]:
+            assert rule == checks.SITE_RUNTIME_FINDING[0]
+        elif rule in reasons:
             assert finding["reason"] == reasons[rule]
-        else:  # a rule's findings per action or resource, accepted for the deployment role
+        else:  # the deployment function's, its role's per action or resource
             assert finding["reason"] == checks.STATIC_DEPLOYMENT_FINDINGS[rule.split("[")[0]]
         assert len(finding["reason"]) > 20  # a real reason, not a shrug
 
@@ -91,7 +93,7 @@ def test_a_managed_policy_is_accepted_on_api_gateways_logging_role_only(
     assert paths == [f"{logging_stack}/Role/Resource"]
 
 
-def test_the_static_deployments_findings_are_accepted_on_its_role_only(
+def test_the_static_deployments_findings_are_accepted_on_its_function_only(
     report: dict[str, Any],
 ) -> None:
     accepted = [
@@ -105,10 +107,32 @@ def test_the_static_deployments_findings_are_accepted_on_its_role_only(
     paths = {
         construct["constructPath"]
         for finding in accepted
+        if finding["ruleName"] != "AwsSolutions-L1"  # on the function itself: see below
         for construct in finding["violatingConstructs"]
     }
     assert paths and all("/Custom::CDKBucketDeployment" in path for path in paths), paths
     assert all("/ServiceRole/" in path for path in paths), paths
+
+
+def test_a_runtime_finding_is_accepted_on_its_own_function_with_its_own_reason(
+    report: dict[str, Any],
+) -> None:
+    """The site function runs the python_version the project chose; CDK's upload
+    function (BucketDeployment's) runs the runtime CDK chose: not one stack-wide reason."""
+    settings = load_settings()
+    stack = settings.stack_name(settings.stage)
+    accepted = {
+        construct["constructPath"].removesuffix("/Resource"): finding
+        for finding in report["suppressedViolations"]
+        if finding["ruleName"] == "AwsSolutions-L1"
+        for construct in finding["violatingConstructs"]
+    }
+    site = accepted.pop(f"{stack}/Function")
+    [(upload_path, upload)] = accepted.items()
+    assert "/Custom::CDKBucketDeployment" in upload_path
+    assert (site["acknowledgedAt"], upload["acknowledgedAt"]) == (f"{stack}/Function", upload_path)
+    assert site["reason"] == checks.SITE_RUNTIME_FINDING[1]
+    assert upload["reason"] == checks.STATIC_DEPLOYMENT_FINDINGS["AwsSolutions-L1"]
 
 
 def test_checks_pass_when_the_account_is_known(
