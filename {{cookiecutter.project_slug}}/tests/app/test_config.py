@@ -48,6 +48,15 @@ def test_settings_reject_log_levels_lambda_does_not_know(
         Settings.from_mapping({**asdict(settings), name: value})
 
 
+@pytest.mark.parametrize("name", ["local_server", "tests", "build", "instance"])
+def test_settings_refuse_a_package_name_beside_another_top_level_entry(
+    settings: Settings, name: str
+) -> None:
+    """The project's own tree and its .gitignore say what sits beside the package."""
+    with pytest.raises(SettingsError, match=f"package_name: {name!r} clashes with the project's"):
+        Settings.from_mapping({**asdict(settings), "package_name": name})
+
+
 def test_config_layers_in_order(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     app = create_app()
     assert app.config["SECRET_KEY_BUCKET"] is None  # default
