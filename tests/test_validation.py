@@ -351,6 +351,31 @@ def test_a_replay_file_changing_a_private_key_is_refused_naming_it(
     assert not output.exists() or list(output.iterdir()) == []
 
 
+def test_a_replayed_extension_is_imported_before_the_hook_can_refuse_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """What the README says a replay file is not safe from: the hook stops the run,
+    but cookiecutter has imported the module by then."""
+    marker = tmp_path / "imported"
+    module = tmp_path / "replayed_extension.py"
+    module.write_text(
+        "from pathlib import Path\nfrom jinja2.ext import Extension\n\n"
+        f"Path({str(marker)!r}).touch()\n\n\nclass Replayed(Extension):\n    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    extensions = [*replayed_defaults()["_extensions"], "replayed_extension.Replayed"]
+    replay = tmp_path / "answers.json"
+    replay.write_text(
+        json.dumps({"cookiecutter": {**replayed_defaults(), "_extensions": extensions}})
+    )
+    output = tmp_path / "out"
+    with pytest.raises(FailedHookException):
+        cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output))
+    assert "ERROR: _extensions: " in capfd.readouterr().err
+    assert marker.exists()
+    assert not output.exists() or list(output.iterdir()) == []
+
+
 def test_a_replay_file_with_the_templates_own_private_keys_bakes(tmp_path: Path) -> None:
     """What cookiecutter itself saves in ~/.cookiecutter_replay: the template's private
     keys as cookiecutter.json has them, and the run's own (`_template`, `_output_dir`...)."""
