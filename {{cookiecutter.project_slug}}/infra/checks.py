@@ -47,11 +47,11 @@ ACCEPTED_FINDINGS = {
     "AwsSolutions-CFR3": (
         "No CloudFront access logs. Standard logging v2 (to CloudWatch Logs, to S3 without "
         "ACLs, or to Firehose; set up beside the distribution, where this rule does not look) "
-        "is billed per GB delivered, as CloudWatch vended logs, for a line per request, "
-        "cached ones included; legacy logging needs an ACL-enabled bucket. Every request that "
-        "reaches the origin is in API Gateway's access log (access_logs.py), and "
-        "CloudFront's free default metrics count all of them (requests, bytes, 4xx and 5xx "
-        "rates)."
+        "is billed per GB delivered, as CloudWatch vended logs, a line per request, cached "
+        "ones included; legacy logging needs an ACL-enabled bucket. The requests CloudFront "
+        "forwards to the API are in API Gateway's access log (access_logs.py), and "
+        "CloudFront's free default metrics count every request, cached and static ones too "
+        "(requests, bytes, 4xx and 5xx rates)."
     ),
 }
 # On the site function only: CDK's upload function has its own (STATIC_DEPLOYMENT_FINDINGS).
