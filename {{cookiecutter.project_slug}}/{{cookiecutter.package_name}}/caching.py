@@ -1,18 +1,31 @@
 """Who may cache a response, decided in one place.
 
 Views choose `public()` or `uncacheable()`; `settle()` has the last word. A response
-that sets a cookie, or whose request read the session or cookies (not in CloudFront's
-cache key), is `private`, and without a max-age if it is an error, so one visitor's page
-never reaches another; one without `Cache-Control` is public for the default TTL, or
-`no-store` for a server error.
+that sets a cookie, or whose request revealed the visitor's cookies to the app (the
+session, `request.cookies`, the Cookie header, the whole environ; none of them is in
+CloudFront's cache key), is `private`, and without a max-age if it is an error, so one
+visitor's page never reaches another. So is a streamed response to a request with
+cookies: its body runs after the headers are settled. One without `Cache-Control` is
+public for the default TTL, or `no-store` for a server error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from flask import Flask, Request, Response, current_app
+from flask.ctx import RequestContext
 from flask.globals import request_ctx
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
+
+from .cloudfront_origin import _RAW_EVENT
+
+COOKIE_HEADER = "HTTP_COOKIE"
+# The environ's keys whose values hold the visitor's cookies: the header, and apig-wsgi's
+# copy of the raw event.
+COOKIE_KEYS = frozenset({COOKIE_HEADER, _RAW_EVENT})
 
 
 def public(response: Response) -> Response:
@@ -37,7 +50,8 @@ def private(response: Response) -> Response:
 
 
 def settle(response: Response, *, personal: bool) -> Response:
-    """`response` with its final caching headers; `personal`: it read a cookie or the session."""
+    """`response` with its final caching headers; `personal`: its request revealed
+    the visitor's cookies or session to the app."""
     # One pass over the few headers: `name in response.headers` raises and
     # catches a KeyError for each absent name, several times slower.
     names = {name.lower() for name, _ in response.headers}
@@ -53,8 +67,74 @@ def settle(response: Response, *, personal: bool) -> Response:
     return uncacheable(response) if response.status_code >= 500 else public(response)
 
 
+class CookieWatchingEnviron(dict[str, Any]):
+    """A request's WSGI environ that notes every read that can reveal the visitor's
+    cookies: a key of `COOKIE_KEYS` (werkzeug's `request.headers` reads the header
+    through it), or the whole environ (iterating, listing, copying, printing)."""
+
+    cookies_read = False
+
+    def __getitem__(self, key: str) -> Any:
+        if key in COOKIE_KEYS:
+            self.cookies_read = True
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in COOKIE_KEYS:
+            self.cookies_read = True
+        return dict.get(self, key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in COOKIE_KEYS:
+            self.cookies_read = True
+        return dict.pop(self, key, *default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key in COOKIE_KEYS:
+            self.cookies_read = True
+        return dict.setdefault(self, key, default)
+
+    # Overriding __iter__ also sends dict(environ), {**environ} and `{} | environ`
+    # through keys() and __getitem__, instead of a copy in C that nothing sees.
+    def __iter__(self) -> Iterator[str]:
+        self.cookies_read = True
+        return dict.__iter__(self)
+
+    def __reversed__(self) -> Iterator[str]:
+        self.cookies_read = True
+        return dict.__reversed__(self)
+
+    def keys(self) -> Any:
+        self.cookies_read = True
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self.cookies_read = True
+        return dict.values(self)
+
+    def items(self) -> Any:  # also what copy.copy(), pickle and json go through
+        self.cookies_read = True
+        return dict.items(self)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.cookies_read = True
+        return dict.popitem(self)
+
+    def copy(self) -> dict[str, Any]:
+        self.cookies_read = True
+        return dict.copy(self)
+
+    def __or__(self, other: Any) -> Any:
+        self.cookies_read = True
+        return dict.__or__(self, other)
+
+    def __repr__(self) -> str:
+        self.cookies_read = True
+        return dict.__repr__(self)
+
+
 class CookieAwareRequest(Request):
-    """A request that remembers whether the app read its cookies."""
+    """A request that remembers whether the app read its parsed cookies."""
 
     cookies_read = False
 
@@ -73,15 +153,33 @@ class CacheSafeFlask(Flask):
 
     request_class = CookieAwareRequest
 
+    def request_context(self, environ: dict[str, Any]) -> RequestContext:
+        # Flask's own body, plus the watch: a request without cookies pays one lookup.
+        if COOKIE_HEADER in environ:
+            environ = CookieWatchingEnviron(environ)
+        return RequestContext(self, environ)
+
     def full_dispatch_request(self) -> Response:
         # The session interface has already looked for its cookie: only reads
         # from here on (hooks, the view, error handlers) count.
-        request_ctx._get_current_object().request.cookies_read = False  # no proxy: 1 µs less
+        request = request_ctx._get_current_object().request  # no proxy: 1 µs less
+        request.cookies_read = False
+        if type(request.environ) is CookieWatchingEnviron:
+            request.environ.cookies_read = False
         return super().full_dispatch_request()
 
     def process_response(self, response: Response) -> Response:
         response = super().process_response(response)  # ends with the session's save
         ctx = request_ctx._get_current_object()
-        # ctx._session, not ctx.session: reading that counts as using the session.
-        personal = ctx.request.cookies_read or getattr(ctx._session, "accessed", True)
+        environ = ctx.request.environ
+        personal = (
+            ctx.request.cookies_read
+            # ctx._session, not ctx.session: reading that counts as using the session.
+            or getattr(ctx._session, "accessed", True)
+            # A streamed body runs after this, and may yet read the cookies or the session.
+            or (
+                type(environ) is CookieWatchingEnviron
+                and (environ.cookies_read or response.is_streamed)
+            )
+        )
         return settle(response, personal=personal)

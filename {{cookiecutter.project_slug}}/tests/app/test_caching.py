@@ -1,17 +1,19 @@
-"""Who may cache a response: the app's default, and the Set-Cookie rule.
+"""Who may cache a response: the app's default, and the cookie rules.
 
 A shared cache (CloudFront) must never store a response that carries a
-cookie, whatever set it; a view that says nothing about caching is public
+cookie, whatever set it, nor one built from the visitor's cookies or session,
+however the app read them; a view that says nothing about caching is public
 only when it touched no cookie and no session.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, abort, make_response, request, session
+from flask import Flask, abort, make_response, request, session, stream_with_context
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.views import public
@@ -163,3 +165,168 @@ def test_a_session_cookie_alone_does_not_make_pages_private(
     response = client.get(path)
     assert "Set-Cookie" not in response.headers
     assert response.cache_control.public
+
+
+# Public pages that learn the visitor's cookies some other way than `request.cookies`.
+
+
+def streams_the_session() -> Any:
+    def body() -> Any:
+        yield f"visits: {session.get('visits', 0)}"  # runs after the headers are settled
+
+    return public(make_response(stream_with_context(body())))
+
+
+def streams_a_cookie() -> Any:
+    def body() -> Any:
+        yield f"theme: {request.cookies.get('theme', 'light')}"
+
+    return public(make_response(stream_with_context(body())))
+
+
+def reads_the_cookie_header() -> Any:
+    return public(make_response(request.headers.get("Cookie", "")))
+
+
+def reads_the_cookie_from_the_environ() -> Any:
+    return public(make_response(request.environ["HTTP_COOKIE"]))
+
+
+def gets_the_cookie_from_the_environ() -> Any:
+    return public(make_response(request.environ.get("HTTP_COOKIE", "")))
+
+
+def lists_the_headers() -> Any:
+    return public(make_response(repr(list(request.headers))))
+
+
+def looks_up_every_value_of_a_header() -> Any:
+    return public(make_response(repr(request.headers.getlist("Cookie"))))
+
+
+def copies_the_environ() -> Any:
+    return public(make_response(repr(sorted(dict(request.environ).items(), key=str))))
+
+
+def copies_the_environ_with_its_method() -> Any:
+    return public(make_response(request.environ.copy()["HTTP_COOKIE"]))
+
+
+def copies_the_environ_with_the_copy_module() -> Any:
+    return public(make_response(copy.copy(request.environ)["HTTP_COOKIE"]))
+
+
+def unpacks_the_environ() -> Any:
+    return public(make_response({**request.environ}["HTTP_COOKIE"]))
+
+
+def merges_the_environ() -> Any:
+    return public(make_response((request.environ | {})["HTTP_COOKIE"]))
+
+
+def iterates_the_environ() -> Any:
+    return public(make_response(",".join(key for key in request.environ)))
+
+
+def reads_the_environs_items() -> Any:
+    return public(make_response(repr(list(request.environ.items()))))
+
+
+def reads_the_environs_values() -> Any:
+    return public(make_response(repr(list(request.environ.values()))))
+
+
+def reverses_the_environ() -> Any:
+    return public(make_response(",".join(reversed(request.environ))))
+
+
+def pops_the_cookie_from_the_environ() -> Any:
+    return public(make_response(request.environ.pop("HTTP_COOKIE")))
+
+
+def defaults_the_cookie_in_the_environ() -> Any:
+    return public(make_response(request.environ.setdefault("HTTP_COOKIE", "")))
+
+
+def pops_the_environs_last_item() -> Any:
+    return public(make_response(repr(request.environ.popitem())))
+
+
+def prints_the_environ() -> Any:
+    return public(make_response(repr(request.environ)))
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        streams_the_session,
+        streams_a_cookie,
+        reads_the_cookie_header,
+        reads_the_cookie_from_the_environ,
+        gets_the_cookie_from_the_environ,
+        lists_the_headers,
+        looks_up_every_value_of_a_header,
+        copies_the_environ,
+        copies_the_environ_with_its_method,
+        copies_the_environ_with_the_copy_module,
+        unpacks_the_environ,
+        merges_the_environ,
+        iterates_the_environ,
+        reads_the_environs_items,
+        reads_the_environs_values,
+        reverses_the_environ,
+        pops_the_cookie_from_the_environ,
+        defaults_the_cookie_in_the_environ,
+        pops_the_environs_last_item,
+        prints_the_environ,
+    ],
+)
+def test_a_public_page_that_learns_the_cookies_any_way_is_private(
+    app: Flask, client: FlaskClient, view: Callable[[], Any]
+) -> None:
+    path = add_view(app, view)
+    client.get("/session")  # a session cookie, for the views that stream the session
+    client.set_cookie("theme", "dark")
+    with client.get(path) as response:  # a streamed body runs, and ends, here
+        assert response.status_code == 200, response.text
+        assert_shared_caches_may_not_store(response)
+
+
+def reads_other_headers() -> Any:
+    seen = (
+        request.headers.get("Accept-Language"),
+        "X-Missing" in request.headers,
+        request.environ["REQUEST_METHOD"],
+        request.environ.get("HTTP_HOST"),
+        request.host,
+        request.remote_addr,
+    )
+    return public(make_response(repr(seen)))
+
+
+def streams_for_everybody() -> Any:
+    return public(make_response(iter(["the same ", "for everybody"])))
+
+
+@pytest.mark.parametrize("cookie", [None, "theme=dark"])
+def test_a_public_page_that_reads_other_headers_stays_public(
+    app: Flask, client: FlaskClient, cookie: str | None
+) -> None:
+    """Whatever else the view reads is its own business: `public()` is its word."""
+    if cookie:
+        client.set_cookie(*cookie.split("="))
+    response = client.get(add_view(app, reads_other_headers), headers={"Accept-Language": "fr"})
+    assert_shared_for(response, app.config["CACHE_DEFAULT_TTL"])
+
+
+def test_a_streamed_page_is_public_only_without_cookies(app: Flask, client: FlaskClient) -> None:
+    """Its body runs after the headers are sent: whether it will read the
+    cookies cannot be known, so a request with cookies gets a private copy."""
+    path = add_view(app, streams_for_everybody)
+    with client.get(path) as response:
+        assert response.text == "the same for everybody"
+        assert_shared_for(response, app.config["CACHE_DEFAULT_TTL"])
+    client.set_cookie("theme", "dark")
+    with client.get(path) as response:
+        assert response.text == "the same for everybody"
+        assert_shared_caches_may_not_store(response)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-from flask import Flask, abort, make_response, session
+from flask import Flask, abort, make_response, request, session, stream_with_context
 
 from {{ cookiecutter.package_name }} import caching, create_app
 from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
@@ -359,6 +359,61 @@ def test_a_cookie_set_by_a_view_never_reaches_another_visitor(
         bobs = bob.get(path)
         assert not bobs.from_cache, path
         assert bob.jar["visitor"] != alice.jar["visitor"], path
+
+
+# Pages a view marks public, then fills from the visitor's session or cookies
+# without asking `request.cookies` or the session up front.
+PERSONAL_PUBLIC_PAGES = (
+    "/stream/session",
+    "/stream/cookies",
+    "/cookie-header",
+    "/environ-cookie",
+    "/raw-event",
+)
+
+
+def add_personal_public_pages(site: Flask) -> None:
+    @site.get("/stream/session")
+    def stream_session() -> Any:
+        def body() -> Any:
+            yield f"visits: {session.get('visits', 0)}"  # runs once the headers are out
+
+        return caching.public(make_response(stream_with_context(body())))
+
+    @site.get("/stream/cookies")
+    def stream_cookies() -> Any:
+        def body() -> Any:
+            yield f"session: {request.cookies.get('session')}"
+
+        return caching.public(make_response(stream_with_context(body())))
+
+    @site.get("/cookie-header")
+    def cookie_header() -> Any:
+        return caching.public(make_response(request.headers["Cookie"]))
+
+    @site.get("/environ-cookie")
+    def environ_cookie() -> Any:
+        return caching.public(make_response(request.environ["HTTP_COOKIE"]))
+
+    @site.get("/raw-event")
+    def raw_event() -> Any:
+        return caching.public(make_response(request.environ["apig_wsgi.full_event"]["headers"]))
+
+
+@pytest.mark.parametrize("path", PERSONAL_PUBLIC_PAGES)
+def test_a_public_page_built_from_the_cookies_never_reaches_another_visitor(
+    template: Template, site: Flask, path: str
+) -> None:
+    add_personal_public_pages(site)
+    cdn = CloudFrontModel.from_template(template, make_handler(site))
+    alice, bob = Visitor(cdn), Visitor(cdn)
+    alice.get("/session")
+    bob.get("/session")
+    bob.get("/session")  # Bob's count differs from Alice's
+    alices, bobs = alice.get(path), bob.get(path)
+    assert alices.status == bobs.status == 200
+    assert not bobs.from_cache
+    assert bobs.body != alices.body  # his own page, not hers
 
 
 def test_the_model_does_catch_a_leak(
