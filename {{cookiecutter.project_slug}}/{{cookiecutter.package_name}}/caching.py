@@ -5,8 +5,8 @@ that sets a cookie, or whose request revealed the visitor's cookies to the app (
 session, `request.cookies`, the Cookie header, the whole environ; none of them is in
 CloudFront's cache key), is `private`, and without a max-age if it is an error, so one
 visitor's page never reaches another. So is a streamed response to a request with
-cookies: its body runs after the headers are settled. One without `Cache-Control` is
-public for the default TTL, or `no-store` for a server error.
+cookies: its body runs after the headers are settled. A response whose view said
+nothing is `private` too (`no-store` for a server error): it may depend on anything.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ COOKIE_KEYS = frozenset({COOKIE_HEADER, _RAW_EVENT})
 
 
 def public(response: Response) -> Response:
-    """Let browsers and CloudFront cache `response` for the default TTL."""
+    """Let browsers and CloudFront cache `response` for `cache_default_ttl_seconds`."""
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["CACHE_DEFAULT_TTL"]
     return response
@@ -64,7 +64,7 @@ def settle(response: Response, *, personal: bool) -> Response:
         return response
     if "cache-control" in names:
         return response
-    return uncacheable(response) if response.status_code >= 500 else public(response)
+    return uncacheable(response) if response.status_code >= 500 else private(response)
 
 
 class CookieWatchingEnviron(dict[str, Any]):

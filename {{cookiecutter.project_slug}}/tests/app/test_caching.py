@@ -2,8 +2,7 @@
 
 A shared cache (CloudFront) must never store a response that carries a
 cookie, whatever set it, nor one built from the visitor's cookies or session,
-however the app read them; a view that says nothing about caching is public
-only when it touched no cookie and no session.
+however the app read them; a view that says nothing about caching is private.
 """
 
 from __future__ import annotations
@@ -62,10 +61,22 @@ def remembers_the_visitor() -> str:
     return "remembered"
 
 
-def test_a_view_without_cache_headers_is_public_for_the_default_ttl(
-    app: Flask, client: FlaskClient
-) -> None:
-    assert_shared_for(client.get(add_view(app, plain)), app.config["CACHE_DEFAULT_TTL"])
+def test_a_view_without_cache_headers_is_private(app: Flask, client: FlaskClient) -> None:
+    """It may depend on the visitor's address, language or any header, which
+    CloudFront's cache key leaves out: it is shared only when the view says so."""
+    response = client.get(add_view(app, plain))
+    assert response.status_code == 200
+    assert_shared_caches_may_not_store(response)
+    assert response.cache_control.max_age is None
+
+
+def shared_page() -> Any:
+    return public(make_response(plain()))
+
+
+def test_public_shares_a_page_for_the_default_ttl(app: Flask, client: FlaskClient) -> None:
+    client.set_cookie("theme", "dark")  # never read by the view
+    assert_shared_for(client.get(add_view(app, shared_page)), app.config["CACHE_DEFAULT_TTL"])
 
 
 def public_page_reading_a_cookie() -> Any:
@@ -160,7 +171,7 @@ def test_a_session_cookie_alone_does_not_make_pages_private(
 ) -> None:
     """A visitor who carries a (non-permanent) session cookie still gets the
     shared copy of pages that never look at it."""
-    path = add_view(app, plain)
+    path = add_view(app, shared_page)
     client.get("/session")
     response = client.get(path)
     assert "Set-Cookie" not in response.headers

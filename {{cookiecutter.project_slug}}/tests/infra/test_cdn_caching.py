@@ -143,7 +143,14 @@ class CloudFrontModel:
             prune=deployment.get("Prune", True),
         )
 
-    def get(self, path: str, cookie: str = "", query: dict[str, str] | None = None) -> Response:
+    def get(
+        self,
+        path: str,
+        cookie: str = "",
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """`headers`: the viewer's other headers, which reach the origin but not the key."""
         if self.static and self.static.serves(path):
             return self._get_static(path)
         key = (path, json.dumps(query or {}, sort_keys=True) if self.policy.query_in_key else "")
@@ -152,10 +159,10 @@ class CloudFrontModel:
             expires, response = self.stored[key]
             if self.now < expires:
                 return Response(response.status, response.headers, response.body, True)
-        headers = {"X-Forwarded-Host": PUBLIC_HOST, **self.origin_headers}  # viewer function
+        sent = {**(headers or {}), "X-Forwarded-Host": PUBLIC_HOST, **self.origin_headers}
         if cookie:
-            headers["Cookie"] = cookie  # every cookie reaches the origin
-        raw = self.handler(rest_event(path, headers=headers, query=query), None)
+            sent["Cookie"] = cookie  # every cookie reaches the origin
+        raw = self.handler(rest_event(path, headers=sent, query=query), None)
         response = Response(raw["statusCode"], response_headers(raw), response_body(raw))
         kept = verdict(self.policy, "GET", response.status, response.headers, self.errors)
         if kept.cacheable:
@@ -414,6 +421,21 @@ def test_a_public_page_built_from_the_cookies_never_reaches_another_visitor(
     assert alices.status == bobs.status == 200
     assert not bobs.from_cache
     assert bobs.body != alices.body  # his own page, not hers
+
+
+def test_a_page_whose_view_says_nothing_about_caching_is_not_shared(
+    template: Template, site: Flask
+) -> None:
+    """Personalised by a header that is not in the cache key: each visitor gets their own."""
+
+    @site.get("/greeting")
+    def greeting() -> str:
+        return "Bonjour" if request.accept_languages.best_match(["en", "fr"]) == "fr" else "Hello"
+
+    cdn = CloudFrontModel.from_template(template, make_handler(site))
+    assert cdn.get("/greeting", headers={"Accept-Language": "fr"}).body == b"Bonjour"
+    english = cdn.get("/greeting", headers={"Accept-Language": "en"})
+    assert not english.from_cache and english.body == b"Hello"
 
 
 def test_the_model_does_catch_a_leak(
