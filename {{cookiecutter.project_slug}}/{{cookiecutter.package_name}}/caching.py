@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Request, Response, current_app
-from flask.ctx import RequestContext
 from flask.globals import request_ctx
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import EnvironHeaders, ImmutableMultiDict
 from werkzeug.utils import cached_property
 
 from .cloudfront_origin import _RAW_EVENT
@@ -153,19 +152,15 @@ class CacheSafeFlask(Flask):
 
     request_class = CookieAwareRequest
 
-    def request_context(self, environ: dict[str, Any]) -> RequestContext:
-        # Flask's own body, plus the watch: a request without cookies pays one lookup.
-        if COOKIE_HEADER in environ:
-            environ = CookieWatchingEnviron(environ)
-        return RequestContext(self, environ)
-
     def full_dispatch_request(self) -> Response:
-        # The session interface has already looked for its cookie: only reads
-        # from here on (hooks, the view, error handlers) count.
+        # The session interface has already looked for its cookie, and Flask has read
+        # what routing needs: only reads from here on (hooks, the view, error handlers)
+        # count, and only a request with cookies pays for watching them.
         request = request_ctx._get_current_object().request  # no proxy: 1 µs less
         request.cookies_read = False
-        if type(request.environ) is CookieWatchingEnviron:
-            request.environ.cookies_read = False
+        if COOKIE_HEADER in request.environ:
+            request.environ = CookieWatchingEnviron(request.environ)
+            request.headers = EnvironHeaders(request.environ)
         return super().full_dispatch_request()
 
     def process_response(self, response: Response) -> Response:
