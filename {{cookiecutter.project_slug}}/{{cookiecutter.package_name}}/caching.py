@@ -19,12 +19,12 @@ from flask.globals import request_ctx
 from werkzeug.datastructures import EnvironHeaders, ImmutableMultiDict
 from werkzeug.utils import cached_property
 
-from .cloudfront_origin import _RAW_EVENT
+from .cloudfront_origin import RAW_EVENT_KEY
 
 COOKIE_HEADER = "HTTP_COOKIE"
 # The environ's keys whose values hold the visitor's cookies: the header, and apig-wsgi's
 # copy of the raw event.
-COOKIE_KEYS = frozenset({COOKIE_HEADER, _RAW_EVENT})
+COOKIE_KEYS = frozenset({COOKIE_HEADER, RAW_EVENT_KEY})
 
 
 def public(response: Response) -> Response:

@@ -27,8 +27,8 @@ _SECRET_KEY = "HTTP_" + ORIGIN_HEADER.upper().replace("-", "_")
 _API_KEY = "HTTP_" + API_KEY_HEADER.upper().replace("-", "_")
 # Lower-cased: header names match in any letter case (a version 2.0 event has them lower-case).
 _SECRET_HEADERS = frozenset(name.lower() for name in (ORIGIN_HEADER, API_KEY_HEADER))
-# apig-wsgi's copies of the event and its request context, for the app.
-_RAW_EVENT, _RAW_CONTEXT = "apig_wsgi.full_event", "apig_wsgi.request_context"
+# Where apig-wsgi puts its copies of the event and its request context, for the app.
+RAW_EVENT_KEY, RAW_CONTEXT_KEY = "apig_wsgi.full_event", "apig_wsgi.request_context"
 _FORBIDDEN_STATUS = "403 Forbidden"
 _FORBIDDEN_HEADERS = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
 _FORBIDDEN_BODY = b"Forbidden: use the site's public address.\n"
@@ -78,12 +78,12 @@ def behind_cloudfront(
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ.pop(_API_KEY, None)
-        if _RAW_EVENT in environ:
-            event = environ[_RAW_EVENT] = without_secret(environ[_RAW_EVENT])
+        if RAW_EVENT_KEY in environ:
+            event = environ[RAW_EVENT_KEY] = without_secret(environ[RAW_EVENT_KEY])
             problem = context_problem(event)
             if problem:  # a context the secret could hide in: the handler answers 400
                 raise ValueError(problem)
-            environ[_RAW_CONTEXT] = event.get("requestContext")
+            environ[RAW_CONTEXT_KEY] = event.get("requestContext")
         if check:
             given = environ.pop(_SECRET_KEY, "").encode("utf-8", "replace")  # the app never sees it
             # Compared with each, without stopping early: the time says nothing (none: 403).
