@@ -59,7 +59,7 @@ EXPECTED_FILES = [
     # Every option's code, chosen or not: settings.json can turn it on later.
     "infra/custom_domain.py",
     "infra/alarms.py",
-    "infra/guardrails.py",
+    "infra/budget.py",
     "tests/infra/test_custom_domain.py",
     "tests/infra/test_alarms.py",
     "tests/infra/test_opt_ins.py",

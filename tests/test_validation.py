@@ -77,6 +77,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"stage": "a" * 17}, "stage", "at most 15"),
     ({"stage": "dev-"}, "stage", "not ending in '-'"),
     ({"stage": "api-logging"}, "stage", "shared logging stack"),
+    ({"stage": "budget"}, "stage", "the budget's stack"),
     ({"lambda_memory_mb": "64"}, "lambda_memory_mb", "128..10240"),
     ({"lambda_memory_mb": "10241"}, "lambda_memory_mb", "128..10240"),
     ({"lambda_memory_mb": "lots"}, "lambda_memory_mb", "whole number"),

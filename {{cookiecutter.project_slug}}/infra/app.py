@@ -1,10 +1,11 @@
 """The CDK app: one stack per stage, `<project_slug>-<stage>`, in the settings' region.
 
 A stage's stack depends on `<project_slug>-api-logging` (the region's API Gateway
-logging role) and, for a certificate made in us-east-1 for another region, on
-`<project_slug>-<stage>-certificate`. Context: `stage` (default: settings.json),
-`bundle_dir` (default: build/lambda), `origin_secret` (origin_secret.py). The account
-stays unresolved, so synth needs no AWS credentials.
+logging role), for a certificate made in us-east-1 for another region on
+`<project_slug>-<stage>-certificate`, and for the default stage with a budget on
+`<project_slug>-budget` (in us-east-1, budget.py). Context: `stage` (default:
+settings.json), `bundle_dir` (default: build/lambda), `origin_secret`
+(origin_secret.py). The account stays unresolved, so synth needs no AWS credentials.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from {{ cookiecutter.package_name }}.settings import (
 )
 
 from .access_logs import ApiLoggingStack
+from .budget import BUDGET_REGION, BudgetStack
 from .checks import add_checks
 from .origin_secret import CONTEXT_KEY, OriginSecretRefs, parameter_prefix
 from .site_stack import DEFAULT_BUNDLE_DIR, PROJECT_ROOT, SiteStack
@@ -60,7 +62,18 @@ def add_site_stack(app: cdk.App) -> SiteStack:
     name = settings.stack_name(stage)
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
     environment = cdk.Environment(account=account, region=settings.aws_region)
-    api_logging = ApiLoggingStack(app, settings.logging_stack_name, env=environment)
+    dependencies: list[cdk.Stack] = [
+        ApiLoggingStack(app, settings.logging_stack_name, env=environment)
+    ]
+    if settings.makes_budget(stage):
+        dependencies.append(
+            BudgetStack(
+                app,
+                settings.budget_stack_name,
+                settings=settings,
+                env=cdk.Environment(account=account, region=BUDGET_REGION),
+            )
+        )
     certificate_stack = None
     if needs_certificate_stack(settings):
         from .custom_domain import CERTIFICATE_REGION, CertificateStack
@@ -71,6 +84,7 @@ def add_site_stack(app: cdk.App) -> SiteStack:
             settings=settings,
             env=cdk.Environment(account=account, region=CERTIFICATE_REGION),
         )
+        dependencies.append(certificate_stack)
     site = SiteStack(
         app,
         name,
@@ -85,9 +99,8 @@ def add_site_stack(app: cdk.App) -> SiteStack:
         cross_region_references=certificate_stack is not None,
         env=environment,
     )
-    site.add_stack_dependency(api_logging)
-    if certificate_stack is not None:
-        site.add_stack_dependency(certificate_stack)
+    for dependency in dependencies:
+        site.add_stack_dependency(dependency)
     return site
 
 

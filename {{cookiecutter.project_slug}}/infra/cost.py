@@ -91,7 +91,6 @@ def usage(traffic: Traffic, settings: Settings, stage: str, prices: dict) -> dic
     """How much of each priced item (in its unit) a month of `traffic` uses."""
     assumed = prices["assumptions"]
     misses = traffic.misses
-    has_budget = settings.monthly_budget_usd > 0 and stage == settings.stage
     return {
         "cloudfront_requests": traffic.visits / 1e6,
         "cloudfront_functions": traffic.visits / 1e6,
@@ -103,7 +102,7 @@ def usage(traffic: Traffic, settings: Settings, stage: str, prices: dict) -> dic
         ),
         "logs_ingestion": misses * log_kb(settings, prices) * KB / GB,
         "alarms": assumed["alarms"] if settings.enable_alarms else 0,
-        "budgets": DAYS_PER_MONTH if has_budget else 0,
+        "budgets": DAYS_PER_MONTH if settings.makes_budget(stage) else 0,
         "s3_reads": assumed["key_reads_per_month"] / 1000,
         "ssm_parameters": assumed["origin_secret_parameters"],
     }

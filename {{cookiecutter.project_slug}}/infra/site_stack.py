@@ -5,8 +5,9 @@
     visitor -> CloudFront /static/* -> S3 (the fingerprinted static files)
 
 Each concern has its module: key_bucket.py, function.py, api.py, cdn.py,
-static_files.py, custom_domain.py (when generated with a domain), guardrails.py (the budget),
-alarms.py (when chosen), origin_secret.py, access_logs.py, checks.py.
+static_files.py, custom_domain.py (when generated with a domain), alarms.py (when
+chosen), origin_secret.py, access_logs.py, checks.py. The budget has a stack of its
+own (budget.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from .cdn import SiteCdn
 from .checks import acknowledge_accepted_findings
 from .deployment import Deployment
 from .function import SiteFunction
-from .guardrails import monthly_budget
 from .key_bucket import SecretKeyBucket
 from .origin_secret import OriginSecretRefs, parameter_prefix
 from .static_files import StaticFiles, check_bundle_manifest
@@ -102,7 +102,6 @@ class SiteStack(Stack):
             from .custom_domain import point_domain_at
 
             point_domain_at(self, settings, self.cdn.distribution)
-        monthly_budget(self, settings, stage)
         if settings.enable_alarms:
             from .alarms import SiteAlarms
 

@@ -42,9 +42,15 @@ SETTINGS_FILE = Path(__file__).with_name("settings.json")
 # a 14-character region, 28 characters of slug keep every name within 60.
 SLUG_MAX = 28
 STAGE_MAX = 16
-# The region's stack shared by the stages is "<slug>-api-logging": a stage of
-# that name would be the same stack.
+# Stacks shared by the stages, named "<slug>-<name>": the region's API Gateway
+# logging role, and the account's budget (in us-east-1). A stage of such a name
+# would be the same stack.
 LOGGING_STAGE = "api-logging"
+BUDGET_STAGE = "budget"
+SHARED_STACKS = {
+    LOGGING_STAGE: "the shared logging stack",
+    BUDGET_STAGE: "the budget's stack",
+}
 # The template's project_slug when project_name has nothing to slugify: never a
 # valid slug (trailing '-'), but a usable folder name.
 UNUSABLE_NAME_SLUG = "unusable-project-name-"
@@ -292,10 +298,10 @@ def check_stage(key: str, values: Mapping[str, Any]) -> list[str]:
             f"{key}: {value!r} is not allowed; use a lower-case letter followed by at most "
             f"{STAGE_MAX - 1} of a-z, 0-9 or '-', not ending in '-'"
         ]
-    if value == LOGGING_STAGE:
+    if value in SHARED_STACKS:
         return [
-            f"{key}: {value!r} would share its stack name with the shared logging stack "
-            f"({values.get('project_slug', '<slug>')}-{LOGGING_STAGE}); choose another"
+            f"{key}: {value!r} would share its stack name with {SHARED_STACKS[value]} "
+            f"({values.get('project_slug', '<slug>')}-{value}); choose another"
         ]
     return []
 
@@ -526,13 +532,23 @@ class Settings:
             raise SettingsError(problems)
 
     def stack_name(self, stage: str) -> str:
-        """The CloudFormation stack of one stage (also its API's and budget's name)."""
+        """The CloudFormation stack of one stage (also its API's name)."""
         return f"{self.project_slug}-{stage}"
 
     @property
     def logging_stack_name(self) -> str:
         """The stack, shared by the stages in a region, that lets API Gateway log."""
         return self.stack_name(LOGGING_STAGE)
+
+    @property
+    def budget_stack_name(self) -> str:
+        """The stack of the account's monthly budget, also the budget's name."""
+        return self.stack_name(BUDGET_STAGE)
+
+    def makes_budget(self, stage: str) -> bool:
+        """Whether deploying `stage` makes the budget: the default stage does, when
+        the settings ask for one (it watches the whole account: one is enough)."""
+        return self.monthly_budget_usd > 0 and stage == self.stage
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "settings.json") -> Settings:

@@ -185,8 +185,9 @@ def test_an_existing_certificate_is_used_and_dns_left_to_the_owner(
     variant = with_certificate(settings)
     app = synth_whole_app(variant, bundle_dir, tmp_path / "cdk.out", monkeypatch)
     stacks = {child.node.id: child for child in app.node.children if isinstance(child, cdk.Stack)}
-    # No certificate stack: the site's, and the region's API Gateway logging role.
-    assert set(stacks) == {variant.stack_name(variant.stage), variant.logging_stack_name}
+    # No certificate stack: the site's, the region's API Gateway logging role, the budget.
+    budget = {variant.budget_stack_name} if variant.makes_budget(variant.stage) else set()
+    assert set(stacks) == {variant.stack_name(variant.stage), variant.logging_stack_name} | budget
     template = Template.from_stack(stacks[variant.stack_name(variant.stage)])
     template.resource_count_is("AWS::CertificateManager::Certificate", 0)
     assert assert_serves_the_domain(template, DOMAIN) == CERTIFICATE_ARN

@@ -559,45 +559,6 @@ def test_the_policy_allows_what_the_demo_pages_load(
         assert "http://" not in html and "https://" not in html  # nothing third-party
 
 
-def test_budget_follows_the_settings(template: Template, settings: Settings) -> None:
-    if settings.monthly_budget_usd == 0:
-        template.resource_count_is("AWS::Budgets::Budget", 0)
-        return
-    alerts: Any = Match.absent()
-    if settings.alert_email:
-        subscribers = [{"SubscriptionType": "EMAIL", "Address": settings.alert_email}]
-        alerts = [
-            {
-                "Notification": {"NotificationType": kind, "Threshold": percent},
-                "Subscribers": subscribers,
-            }
-            for kind, percent in (("ACTUAL", 80), ("FORECASTED", 100))
-        ]
-    else:
-        template.has_output(
-            "BudgetAlerts", {"Value": Match.string_like_regexp("no alert address yet")}
-        )
-    template.resource_count_is("AWS::Budgets::Budget", 1)
-    template.has_resource_properties(
-        "AWS::Budgets::Budget",
-        {
-            "Budget": {
-                "BudgetLimit": {"Amount": settings.monthly_budget_usd, "Unit": "USD"},
-                "TimeUnit": "MONTHLY",
-            },
-            "NotificationsWithSubscribers": alerts,
-        },
-    )
-
-
-def test_only_the_default_stage_makes_a_budget(
-    settings: Settings, bundle_dir: Path, tmp_path: Path
-) -> None:
-    other = "qa" if settings.stage != "qa" else "test"
-    stack = synth_app(bundle_dir, tmp_path, stage=other)
-    Template.from_stack(stack).resource_count_is("AWS::Budgets::Budget", 0)
-
-
 def test_alarms_only_when_chosen(template: Template, settings: Settings) -> None:
     if not settings.enable_alarms:
         template.resource_count_is("AWS::CloudWatch::Alarm", 0)
@@ -651,21 +612,6 @@ def test_nothing_with_a_fixed_monthly_fee_unless_chosen(
     assert fixed_fee_resources(template) == allowed
 
 
-def test_the_budget_mails_its_alerts_itself(
-    settings: Settings, bundle_dir: Path, tmp_path: Path
-) -> None:
-    """AWS Budgets sends EMAIL subscribers its own mail: no SNS topic stands
-    between, so no topic policy has to let budgets.amazonaws.com publish."""
-    address = "budget@example.com"
-    chosen = dataclasses.replace(settings, monthly_budget_usd=5, alert_email=address)
-    template = synth_settings(chosen, bundle_dir, tmp_path)
-    subscribers = [{"SubscriptionType": "EMAIL", "Address": address}]
-    template.has_resource_properties(
-        "AWS::Budgets::Budget",
-        {"NotificationsWithSubscribers": [{"Subscribers": subscribers}] * 2},
-    )
-
-
 def readme_outputs() -> set[str]:
     """The output names in the README's table of them."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -674,12 +620,21 @@ def readme_outputs() -> set[str]:
     return {name for cell in first_cells for name in re.findall(r"`(\w+)`", cell)}
 
 
-def test_the_readme_lists_the_outputs_the_stack_has(template: Template, settings: Settings) -> None:
+def test_the_readme_lists_the_outputs_the_stacks_have(
+    site_stack: cdk.Stack, settings: Settings
+) -> None:
+    """`make deploy` prints the outputs of each stack it deploys: the stage's and
+    the budget's (us-east-1) have them."""
     optional = {
         "DnsTarget": bool(settings.domain_name),
-        "BudgetAlerts": settings.monthly_budget_usd > 0,
+        "BudgetAlerts": settings.makes_budget(settings.stage),
     }
-    synthesized = set(template.to_json()["Outputs"])
+    budget = [s for s in site_stack.dependencies if s.stack_name == settings.budget_stack_name]
+    synthesized = {
+        name
+        for stack in [site_stack, *budget]
+        for name in Template.from_stack(stack).to_json()["Outputs"]
+    }
     listed = readme_outputs()
     assert synthesized <= listed
     assert listed - synthesized == {name for name, present in optional.items() if not present}
