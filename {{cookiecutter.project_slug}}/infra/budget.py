@@ -6,8 +6,8 @@ registries: us-east-1, its home, has it, so the budget is made there whatever
 the app's region. The stack, `<slug>-budget`, comes with the default stage (a
 dependency of its stack, so `make deploy` deploys it first); other stages add
 none, since the budget watches the whole account's spend: alerts at 80% of the
-amount actually spent and at 100% forecast. It is free (an account's first two
-budgets cost nothing). With no `alert_email` it still shows in the Billing console; add an
+amount actually spent and at 100% forecast. A budget without actions costs
+nothing. With no `alert_email` it still shows in the Billing console; add an
 address later in settings.json and redeploy (see README).
 """
 

@@ -113,8 +113,8 @@ def bill(quantities: dict[str, float], prices: dict) -> dict[str, tuple[float, f
     lines = {}
     for name, quantity in quantities.items():
         item = prices["items"][name]
-        free = item["free"] * (DAYS_PER_MONTH if item["unit"] == "budget-day" else 1)
-        free_usd = min(quantity, free) * item["usd"] if item["free_for"] == "always" else 0.0
+        always_free = item["free_for"] == "always"
+        free_usd = min(quantity, item["free"]) * item["usd"] if always_free else 0.0
         lines[name] = (quantity * item["usd"], free_usd)
     return lines
 

@@ -82,7 +82,7 @@ def test_make_cost_takes_the_users_traffic() -> None:
     assert header in printed
     assert "taking 40 ms a request, 25 KB a response, 50% of visits" in printed
     assert "for the stage elsewhere" in printed
-    assert "| AWS Budgets | budget | $0.00 | $0.00 | $0.00 |" in printed  # default stage only
+    assert "| AWS Budgets | budget (no actions) | $0.00 | $0.00 | $0.00 |" in printed
 
 
 def test_a_bad_stage_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,7 +97,11 @@ def test_a_bad_stage_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) 
 
 def test_every_price_says_where_it_was_read() -> None:
     assert PRICES["as_of"] and PRICES["region"] == "us-east-1"
-    aws = ("https://aws.amazon.com/", "https://docs.aws.amazon.com/")
+    aws = (
+        "https://aws.amazon.com/",
+        "https://docs.aws.amazon.com/",
+        "https://pricing.us-east-1.amazonaws.com/",  # AWS's price list files
+    )
     for name, item in PRICES["items"].items():
         assert item["source"].startswith(aws), name
         assert item["free_for"] in ("always", "12 months"), name
@@ -116,7 +120,7 @@ def test_a_million_visits_by_hand(plain: Settings) -> None:
         "lambda_duration_arm64": 200_000 * 0.1 * 0.25 * 0.0000133334,
         "logs_ingestion": 0.12 * 0.5,  # 0.6 KB a request
         "alarms": 0.0,
-        "budgets": 0.02 * 730 / 24,
+        "budgets": 0.0,  # without actions
         "s3_reads": 8.76 * 0.0004,
         "ssm_parameters": 0.0,
     }
@@ -132,7 +136,7 @@ def test_lambdas_own_log_lines_count_only_when_it_writes_them(plain: Settings) -
 def test_always_free_tiers_are_shown_apart(plain: Settings) -> None:
     lines = month(plain, 1_000_000)
     # Within the always-free tiers the whole line is free...
-    for name in ("cloudfront_requests", "lambda_requests", "budgets", "logs_ingestion"):
+    for name in ("cloudfront_requests", "lambda_requests", "logs_ingestion"):
         cost, free = lines[name]
         assert cost > 0 and free == pytest.approx(cost), name
     # ...and a 12-month free tier (API Gateway's) is not subtracted.
@@ -145,9 +149,11 @@ def test_always_free_tiers_are_shown_apart(plain: Settings) -> None:
 def test_alarms_and_the_budget_count_where_they_are_created(plain: Settings) -> None:
     alarmed = dataclasses.replace(plain, enable_alarms=True)
     assert month(alarmed, 0)["alarms"][0] == pytest.approx(3 * 0.10)
-    assert month(plain, 0, stage=f"{plain.stage}x")["budgets"] == (0, 0)
+    idle = Traffic(0, 0.8, 10, 100, "")
+    assert usage(idle, plain, plain.stage, PRICES)["budgets"] == pytest.approx(730 / 24)
+    assert usage(idle, plain, f"{plain.stage}x", PRICES)["budgets"] == 0
     no_budget = dataclasses.replace(plain, monthly_budget_usd=0.0)
-    assert month(no_budget, 0)["budgets"] == (0, 0)
+    assert usage(idle, no_budget, plain.stage, PRICES)["budgets"] == 0
 
 
 def test_the_worst_case_is_the_throttle_for_a_month(plain: Settings) -> None:
