@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from contextlib import chdir
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
-from cfnlint.api import ManualArgs, lint_file
 
 from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
 
 from infra.app import add_site_stack, cdk_json_context
-from infra.site_stack import PROJECT_ROOT, Settings, SiteStack
+from infra.site_stack import Settings, SiteStack
+from infra.template_lint import findings
 from local_server.deployment import joined
 
 Resource = dict[str, Any]
@@ -89,8 +88,7 @@ def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Templa
 
 
 def cfn_lint_findings(template: Template, region: str, work_dir: Path) -> list[str]:
-    """What cfn-lint says about `template`, with the project's .cfnlintrc."""
+    """What cfn-lint says about `template`, as `make synth` lints it."""
     path = work_dir / "stack.template.json"
     path.write_text(json.dumps(template.to_json(), ensure_ascii=False), encoding="utf-8")
-    with chdir(PROJECT_ROOT):  # cfn-lint reads .cfnlintrc (ignored rules) from here
-        return [str(match) for match in lint_file(path, ManualArgs(regions=[region]))]
+    return findings(path, region)
