@@ -127,11 +127,14 @@ def test_a_runtime_finding_is_accepted_on_its_own_function_with_its_own_reason(
         if finding["ruleName"] == "AwsSolutions-L1"
         for construct in finding["violatingConstructs"]
     }
-    site = accepted.pop(f"{stack}/Function")
+    # cdk-nag flags the site function only while its runtime is not the newest cdk-nag knows.
+    site = accepted.pop(f"{stack}/Function", None)
+    if site is not None:
+        assert site["acknowledgedAt"] == f"{stack}/Function"
+        assert site["reason"] == checks.SITE_RUNTIME_FINDING[1]
     [(upload_path, upload)] = accepted.items()
     assert "/Custom::CDKBucketDeployment" in upload_path
-    assert (site["acknowledgedAt"], upload["acknowledgedAt"]) == (f"{stack}/Function", upload_path)
-    assert site["reason"] == checks.SITE_RUNTIME_FINDING[1]
+    assert upload["acknowledgedAt"] == upload_path
     assert upload["reason"] == checks.STATIC_DEPLOYMENT_FINDINGS["AwsSolutions-L1"]
 
 
