@@ -13,6 +13,11 @@ COOKIECUTTER := $(shell grep '^cookiecutter==' tests/requirements.txt)
 UV := $(shell grep '^uv==' tests/requirements.txt)
 # A default bake, for the generated project's locked dependencies.
 LOCKED := build/locked/serverless-flask-site
+# The generated projects' machinery, installed from its source here (editable), so
+# its tests and the baked projects' suites run the template's copy. With pip: uv
+# would read the Jinja-templated pyproject.toml above the kit as a workspace's.
+KIT := $(PROJECT)/kit
+KIT_DISTRIBUTION := serverless-flask-kit
 
 .DEFAULT_GOAL := help
 .PHONY: help project test lint bake bench lock clean
@@ -27,11 +32,12 @@ $(VENV)/.cookiecutter:
 	$(BIN)/uv pip install --quiet --python $(BIN)/python "$(COOKIECUTTER)"
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt tests/overrides.txt bench/requirements.txt $(PROJECT)/pyproject.toml $(PROJECT)/uv.lock
+$(VENV)/.installed: $(VENV)/.cookiecutter tests/requirements.txt tests/overrides.txt bench/requirements.txt $(PROJECT)/pyproject.toml $(PROJECT)/uv.lock $(KIT)/pyproject.toml
 	rm -rf build/locked
 	SERVERLESS_FLASK_SKIP_INSTALL=1 $(BIN)/cookiecutter --no-input --output-dir build/locked .
-	$(BIN)/uv export --quiet --frozen --all-groups --no-emit-project --no-hashes --project $(LOCKED) --output-file $(VENV)/project-lock.txt
+	$(BIN)/uv export --quiet --frozen --all-groups --no-emit-project --no-emit-package $(KIT_DISTRIBUTION) --no-hashes --project $(LOCKED) --output-file $(VENV)/project-lock.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -r $(VENV)/project-lock.txt -r tests/requirements.txt --override tests/overrides.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable $(KIT)
 	touch $@
 
 # Each answer is checked as it is given; answers are kept in build/answers.json

@@ -1,9 +1,10 @@
 """Build the Lambda code into build/lambda, without Docker (`make build`).
 
 The locked dependencies as Lambda wheels (not boto3 and botocore: the runtime has them),
-the app package without its static files (CloudFront serves them from S3; the bundle
-has only their fingerprinted names, static_assets.py), and bytecode when uv can find or
-install the runtime's Python; no tests, caches or console scripts. Nothing is rebuilt
+the kit's package from its sources (kit/), the app package without its static files
+(CloudFront serves them from S3; the bundle has only their fingerprinted names,
+static_assets.py), and bytecode when uv can find or install the runtime's Python; no
+tests, caches or console scripts. Nothing is rebuilt
 while the inputs' fingerprint is unchanged, and a build is swapped in whole, so a
 failed one leaves the last in place.
 """
@@ -18,8 +19,10 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import serverless_flask_kit
+from serverless_flask_kit.static_files import MANIFEST_NAME
+
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
-from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
 from . import static_assets
 from .bytecode import bytecode_format, compile_bytecode
@@ -28,6 +31,8 @@ from .tools import PROJECT_ROOT, BundleError, find_python, replaced_whole
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "lambda"
 FINGERPRINT_FILE = ".bundle-fingerprint"
+# The kit's package, where the project's environment has it (kit/src, installed editable).
+KIT_DIR = Path(serverless_flask_kit.__file__).parent
 LEFT_OUT = ("__pycache__", "tests")  # directories, wherever they are; and .pyc files
 
 
@@ -35,18 +40,24 @@ def left_out(relative: Path) -> bool:
     return relative.suffix == ".pyc" or any(part in LEFT_OUT for part in relative.parts)
 
 
-def copy_package(package_dir: Path, target: Path) -> None:
-    """The app package into `target`, its static files replaced by their manifest."""
-    static = static_assets.source_dir(package_dir)
+def copy_sources(package_dir: Path, target: Path, *, leave_out: Path | None = None) -> None:
+    """`package_dir` into `target`, without tests, caches and `leave_out`."""
     shutil.copytree(
         package_dir,
         target / package_dir.name,
         ignore=lambda folder, names: {
             name
             for name in names
-            if left_out(Path(folder, name).relative_to(package_dir)) or Path(folder, name) == static
+            if left_out(Path(folder, name).relative_to(package_dir))
+            or Path(folder, name) == leave_out
         },
     )
+
+
+def copy_package(package_dir: Path, target: Path) -> None:
+    """The app package into `target`, its static files replaced by their manifest."""
+    static = static_assets.source_dir(package_dir)
+    copy_sources(package_dir, target, leave_out=static)
     manifest = json.dumps(static_assets.manifest(static), indent=2, sort_keys=True)
     (target / package_dir.name / MANIFEST_NAME).write_text(manifest + "\n", encoding="utf-8")
 
@@ -68,9 +79,10 @@ def fingerprint(settings: Settings, package_dir: Path, python: str | None) -> st
     }
     for module in sorted(Path(__file__).parent.glob("*.py")):
         inputs[f"builder/{module.name}"] = module.read_bytes()
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and not left_out(path.relative_to(package_dir)):
-            inputs[path.relative_to(package_dir).as_posix()] = path.read_bytes()
+    for source_dir in (package_dir, KIT_DIR):
+        for path in sorted(source_dir.rglob("*")):
+            if path.is_file() and not left_out(path.relative_to(source_dir)):
+                inputs[path.relative_to(source_dir.parent).as_posix()] = path.read_bytes()
     digest = hashlib.sha256()
     for label, data in inputs.items():
         digest.update(f"{label}\0{len(data)}\0".encode() + data)
@@ -87,9 +99,10 @@ def build(output: Path, settings: Settings, python: str | None, force: bool = Fa
     with replaced_whole(output) as staging:
         install_dependencies(staging, settings)
         prune(staging)
+        copy_sources(KIT_DIR, staging)
         copy_package(package_dir, staging)
         if python:
-            compile_bytecode(staging, package_dir.name, python)
+            compile_bytecode(staging, (KIT_DIR.name, package_dir.name), python)
         (staging / FINGERPRINT_FILE).write_text(stamp + "\n", encoding="utf-8")
     return True
 

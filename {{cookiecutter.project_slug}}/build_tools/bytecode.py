@@ -18,13 +18,20 @@ def bytecode_format(python: str | None) -> str:
     return run(python, "-I", "-c", MAGIC).strip() if python else "none"
 
 
-def compile_bytecode(target: Path, package: str, python: str) -> None:
-    """Unchecked-hash .pyc files in place of the dependencies' sources, beside the app's."""
-    dependencies = [p for p in target.iterdir() if p.name != package and p.suffix != ".dist-info"]
+def compile_bytecode(target: Path, packages: tuple[str, ...], python: str) -> None:
+    """Unchecked-hash .pyc files in place of the dependencies' sources, beside the
+    sources of the project's own `packages` (the kit's and the app's: their tracebacks
+    show the lines)."""
+    dependencies = [
+        path
+        for path in target.iterdir()
+        if path.name not in packages and path.suffix != ".dist-info"
+    ]
     command = [python, "-I", "-m", "compileall", "-q", "-j", "0", "-s", str(target)]
     command += ["-p", LAMBDA_TASK_ROOT, "--invalidation-mode", "unchecked-hash"]
     run(*command, "-b", *map(str, dependencies))  # -b: each .pyc where its .py was
     for source in target.rglob("*.py"):
-        if source.relative_to(target).parts[0] != package and source.with_suffix(".pyc").exists():
+        own = source.relative_to(target).parts[0] in packages
+        if not own and source.with_suffix(".pyc").exists():
             source.unlink()
-    run(*command, str(target / package))
+    run(*command, *(str(target / package) for package in packages))

@@ -22,8 +22,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from serverless_flask_kit.static_files import URL_PATH
+
 from {{ cookiecutter.package_name }}.settings import load_settings
-from {{ cookiecutter.package_name }}.static_files import URL_PATH
 
 from .tools import replaced_whole
 

@@ -35,9 +35,8 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-
-from {{ cookiecutter.package_name }}.cloudfront_origin import API_KEY_HEADER, ORIGIN_HEADER
-from {{ cookiecutter.package_name }}.static_files import URL_PATH
+from serverless_flask_kit.cloudfront_origin import API_KEY_HEADER, ORIGIN_HEADER
+from serverless_flask_kit.static_files import URL_PATH
 
 from .deployment import Deployment
 

@@ -9,8 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-
-from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
+from serverless_flask_kit.config import OVERRIDE_VARIABLE
 
 from .deployment import Deployment
 from .key_bucket import SECRET_KEY_OBJECT, SecretKeyBucket

@@ -6,8 +6,7 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-
-from {{ cookiecutter.package_name }}.config import DEFAULTS
+from serverless_flask_kit.config import DEFAULTS
 
 SECRET_KEY_OBJECT: str = DEFAULTS["SECRET_KEY_OBJECT"]
 # Replaced versions of the key document, restorable for this long.

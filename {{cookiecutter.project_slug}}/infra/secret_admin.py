@@ -18,14 +18,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.config import DEFAULTS
-from {{ cookiecutter.package_name }}.secret_key import (
+from serverless_flask_kit.config import DEFAULTS
+from serverless_flask_kit.secret_key import (
     KeyDocumentError,
     KeyStore,
     S3KeyStore,
     SecretKeys,
 )
+
+from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 BUCKET_OUTPUT = "SecretKeyBucketName"

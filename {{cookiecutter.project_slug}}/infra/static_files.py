@@ -26,8 +26,7 @@ from aws_cdk import DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Sta
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
-
-from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME, URL_PATH, load_manifest
+from serverless_flask_kit.static_files import MANIFEST_NAME, URL_PATH, load_manifest
 
 from build_tools import static_assets
 

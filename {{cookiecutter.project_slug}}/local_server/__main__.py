@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
+from serverless_flask_kit.config import OVERRIDE_VARIABLE
+
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from build_tools.bundle import DEFAULT_OUTPUT

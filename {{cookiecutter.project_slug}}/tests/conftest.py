@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from serverless_flask_kit.config import OVERRIDE_VARIABLE
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 

@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from serverless_flask_kit.caching import CacheSafeFlask
+from serverless_flask_kit.config import DEFAULTS, environment_config
+from serverless_flask_kit.log_setup import configure_logging
+from serverless_flask_kit.secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
+from serverless_flask_kit.sessions import KeyStoreSessionInterface
+from serverless_flask_kit.static_files import URL_PATH, init_static_files
 
-from .caching import CacheSafeFlask
-from .config import DEFAULTS, environment_config, settings_config
+from .config import settings_config
 from .errors import register_error_pages
-from .log_setup import configure_logging
-from .secret_key import KeyStore, LocalFileKeyStore, S3KeyStore
-from .sessions import KeyStoreSessionInterface
 from .settings import load_settings
-from .static_files import URL_PATH, init_static_files
 from .views import site
 
 

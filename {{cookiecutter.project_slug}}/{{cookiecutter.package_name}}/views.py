@@ -8,8 +8,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
-
-from .caching import public, uncacheable
+from serverless_flask_kit.caching import public, uncacheable
 
 site = Blueprint("site", __name__)
 

@@ -6,8 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-
-from {{ cookiecutter.package_name }}.cloudfront_origin import behind_cloudfront, without_secret
+from serverless_flask_kit.cloudfront_origin import behind_cloudfront, without_secret
 
 from local_server.events import rest_event
 

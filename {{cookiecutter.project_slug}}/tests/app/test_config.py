@@ -4,9 +4,9 @@ import json
 from dataclasses import asdict, replace
 
 import pytest
+from serverless_flask_kit.config import OVERRIDE_VARIABLE, environment_config
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE, environment_config
 from {{ cookiecutter.package_name }}.settings import SETTINGS_FILE, Settings, SettingsError
 
 

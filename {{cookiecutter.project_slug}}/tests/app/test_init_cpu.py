@@ -4,8 +4,7 @@ import os
 import sys
 
 import pytest
-
-from {{ cookiecutter.package_name }}.init_cpu import (
+from serverless_flask_kit.init_cpu import (
     cpu_share_since_start,
     init_outpaces_invocations,
 )

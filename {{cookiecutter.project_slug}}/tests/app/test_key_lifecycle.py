@@ -13,9 +13,10 @@ import pytest
 from botocore.endpoint import DEFAULT_TIMEOUT
 from flask import Flask
 from flask.testing import FlaskClient
+from serverless_flask_kit import secret_key
+from serverless_flask_kit.secret_key import RetiredKey, S3KeyStore, SecretKeys
 
-from {{ cookiecutter.package_name }} import create_app, secret_key
-from {{ cookiecutter.package_name }}.secret_key import RetiredKey, S3KeyStore, SecretKeys
+from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 from infra import secret_admin

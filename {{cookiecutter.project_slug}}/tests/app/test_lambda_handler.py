@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from serverless_flask_kit.config import OVERRIDE_VARIABLE
+from serverless_flask_kit.handler import load_secret_key, make_handler
+from serverless_flask_kit.init_cpu import FUNCTION_VARIABLE
 
 from {{ cookiecutter.package_name }} import create_app, lambda_handler
-from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
-from {{ cookiecutter.package_name }}.init_cpu import FUNCTION_VARIABLE
-from {{ cookiecutter.package_name }}.lambda_handler import make_handler
 
 from local_server.events import API_HOST, response_body, response_headers, rest_event
 
@@ -525,7 +525,7 @@ def test_the_secret_key_can_be_loaded_during_init(s3: Any) -> None:
     from .conftest import KEY_BUCKET, KEY_OBJECT
 
     app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
-    lambda_handler.load_secret_key(app)
+    load_secret_key(app)
     assert json.loads(s3.get_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT)["Body"].read())["current"]
     s3.delete_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT)
     s3.delete_bucket(Bucket=KEY_BUCKET)
@@ -539,7 +539,7 @@ def test_a_key_store_outage_at_init_is_logged_and_retried_by_session_pages(
 ) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": "no-such-bucket"})
     with caplog.at_level(logging.WARNING):
-        lambda_handler.load_secret_key(app)
+        load_secret_key(app)
     assert "secret key" in caplog.text
     handler = make_handler(app)
     assert handler(rest_event("/api/time"), None)["statusCode"] == 200

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from serverless_flask_kit.handler import make_handler
+from serverless_flask_kit.init_cpu import FUNCTION_VARIABLE
+from serverless_flask_kit.log_setup import TEXT_FORMAT, configure_logging, python_level
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.init_cpu import FUNCTION_VARIABLE
-from {{ cookiecutter.package_name }}.lambda_handler import make_handler
-from {{ cookiecutter.package_name }}.log_setup import TEXT_FORMAT, configure_logging, python_level
 
 from local_server.events import rest_event
 

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 from flask import Flask
-
-from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.secret_key import (
+from serverless_flask_kit.secret_key import (
     KeyDocumentError,
     LocalFileKeyStore,
     RetiredKey,
     S3KeyStore,
     SecretKeys,
 )
+
+from {{ cookiecutter.package_name }} import create_app
 
 from .conftest import KEY_BUCKET, KEY_OBJECT
 
@@ -178,7 +178,7 @@ def test_the_key_is_cached_per_process(s3: Any) -> None:
             return SecretKeys.generate()
 
     app = Flask(__name__)
-    from {{ cookiecutter.package_name }}.sessions import KeyStoreSessionInterface
+    from serverless_flask_kit.sessions import KeyStoreSessionInterface
 
     interface = KeyStoreSessionInterface(CountingStore())
     keys = interface.secret_keys()

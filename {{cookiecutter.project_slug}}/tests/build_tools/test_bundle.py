@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from serverless_flask_kit.static_files import MANIFEST_NAME
 
 from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
 from build_tools import bundle, dependencies, static_assets
 
@@ -92,7 +92,7 @@ def test_dependencies_are_lambda_wheels_from_the_lock_without_the_sdk(
     assert export[:2] == ["export", "--frozen"]
     assert "--no-default-groups" in export  # no dev or deploy tools
     excluded = [export[i + 1] for i, word in enumerate(export) if word == "--no-emit-package"]
-    assert excluded == ["boto3", "botocore"]
+    assert excluded == ["boto3", "botocore", dependencies.KIT_DISTRIBUTION]
     assert install[:2] == ["pip", "install"]
     assert option(install, "--python-platform") == f"{platform}-manylinux_2_34"
     assert option(install, "--python-version") == "3.12"
@@ -123,9 +123,11 @@ def test_build_then_nothing_to_do_until_an_input_changes(
 ) -> None:
     output = tmp_path / "lambda"
     assert bundle.build(output, settings, python=None)
-    package = settings.package_name
+    package, kit = settings.package_name, bundle.KIT_DIR.name
     assert f"{package}/settings.json" in files(output)
-    assert [name for name in files(output) if not name.startswith(f"{package}/")] == [
+    assert f"{kit}/handler.py" in files(output)  # from its sources, not a wheel
+    own = (f"{package}/", f"{kit}/")
+    assert [name for name in files(output) if not name.startswith(own)] == [
         bundle.FINGERPRINT_FILE,
         "flask-3.1.3.dist-info/METADATA",
         "flask/__init__.py",
@@ -157,11 +159,15 @@ def test_static_files_leave_the_bundle_for_their_manifest(
 
 
 def test_fingerprint_follows_the_sources_settings_and_bytecode_format(
-    tmp_path: Path, settings: Settings
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     package = tmp_path / "site_pkg"
     (package / "templates").mkdir(parents=True)
     (package / "templates" / "index.html").write_text("<p>hi</p>")
+    kit = tmp_path / "kit_pkg"
+    kit.mkdir()
+    (kit / "handler.py").write_text("")
+    monkeypatch.setattr(bundle, "KIT_DIR", kit)
 
     def stamp(changed: Settings = settings, python: str | None = sys.executable) -> str:
         return bundle.fingerprint(changed, package, python)
@@ -174,10 +180,12 @@ def test_fingerprint_follows_the_sources_settings_and_bytecode_format(
     seen = {original, stamp(python=None)}
     (package / "templates" / "index.html").write_text("<p>changed</p>")
     seen.add(stamp())
+    (kit / "handler.py").write_text("# a newer kit")
+    seen.add(stamp())
     other = "arm64" if settings.architecture == "x86_64" else "x86_64"
     for changed in ({"architecture": other}, {"python_version": "3.99"}):
         seen.add(stamp(dataclasses.replace(settings, **changed)))
-    assert len(seen) == 5
+    assert len(seen) == 6
 
 
 def test_a_failed_install_names_the_package_and_keeps_the_previous_bundle(
@@ -227,6 +235,8 @@ def test_bytecode_replaces_dependency_sources_and_sits_beside_the_apps(
     assert (package / "app.py").is_file()
     [pyc] = (package / "__pycache__").glob("app.*.pyc")
     assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01  # unchecked hash (PEP 552)
+    kit = output / bundle.KIT_DIR.name  # the project's own too: its tracebacks show lines
+    assert (kit / "handler.py").is_file() and list((kit / "__pycache__").glob("handler.*.pyc"))
     assert b"/var/task/" in (output / "six.pyc").read_bytes()
 
 

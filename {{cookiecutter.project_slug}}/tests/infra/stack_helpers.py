@@ -8,8 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
-
-from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
+from serverless_flask_kit.config import OVERRIDE_VARIABLE
 
 from infra.app import add_site_stack, cdk_json_context
 from infra.site_stack import Settings, SiteStack

@@ -24,10 +24,11 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 from flask import Flask, abort, make_response, request, session, stream_with_context
+from serverless_flask_kit import caching
+from serverless_flask_kit.handler import DEPLOYED_CONFIG, make_handler
+from serverless_flask_kit.static_files import MANIFEST_NAME
 
-from {{ cookiecutter.package_name }} import caching, create_app
-from {{ cookiecutter.package_name }}.lambda_handler import DEPLOYED_CONFIG, make_handler
-from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
+from {{ cookiecutter.package_name }} import create_app
 
 from build_tools import static_assets
 from local_server import cdn_rules

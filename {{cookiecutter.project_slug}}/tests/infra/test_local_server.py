@@ -27,8 +27,8 @@ from typing import Any
 import boto3
 import pytest
 from aws_cdk.assertions import Template
+from serverless_flask_kit.config import OVERRIDE_VARIABLE
 
-from {{ cookiecutter.package_name }}.config import OVERRIDE_VARIABLE
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from infra.cdn import API_KEY_HEADER, VIEWER_REQUEST_FILE

@@ -16,8 +16,7 @@ import boto3
 import pytest
 from aws_cdk.assertions import Match, Template
 from moto import mock_aws
-
-from {{ cookiecutter.package_name }}.cloudfront_origin import ORIGIN_HEADER, behind_cloudfront
+from serverless_flask_kit.cloudfront_origin import ORIGIN_HEADER, behind_cloudfront
 
 from infra import origin_secret
 from infra.origin_secret import (

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 from flask.testing import FlaskClient
+from serverless_flask_kit.static_files import MANIFEST_NAME
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
-from {{ cookiecutter.package_name }}.static_files import MANIFEST_NAME
 
 from build_tools import static_assets
 from build_tools.bundle import PROJECT_ROOT, copy_package
