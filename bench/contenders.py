@@ -72,10 +72,18 @@ def generated_lazy(package: str) -> Serve:
     return _lambda_handler(module.handler)
 
 
+def load_secret_key(app: Any) -> None:
+    """The kit's init-time key load, imported from the bundle once the worker has it
+    on its path (like the app)."""
+    from serverless_flask_kit.handler import load_secret_key as load
+
+    load(app)
+
+
 def eager(package: str) -> Serve:
     """The key loaded at init whatever the CPU: boto3, its client and the S3 read."""
     module = importlib.import_module(f"{package}.lambda_handler")
-    module.load_secret_key(module.app)
+    load_secret_key(module.app)
     return _lambda_handler(module.handler)
 
 
@@ -94,7 +102,7 @@ def overlapped(package: str) -> Serve:
     module = importlib.import_module(f"{package}.lambda_handler")
     thread.join()
     module.app.session_interface.keys.store._client = made["client"]
-    module.load_secret_key(module.app)
+    load_secret_key(module.app)
     return _lambda_handler(module.handler)
 
 

@@ -18,6 +18,8 @@ from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
+# The machinery every project depends on (a distribution of its own, copied unrendered).
+KIT_DIR = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "kit"
 SKIP_INSTALL = {"SERVERLESS_FLASK_SKIP_INSTALL": "1"}
 
 # Files every baked project must have (package paths use the package name).

@@ -15,6 +15,7 @@ import yaml
 
 from .baking import (
     EXPECTED_FILES,
+    KIT_DIR,
     MIXES,
     TEMPLATE_DIR,
     bake_literally,
@@ -149,6 +150,24 @@ def test_no_bytecode_or_caches_are_baked_in(baked: tuple[Path, dict]) -> None:
     project, _ = baked
     caches = [path for path in project.rglob("*") if path.name in ("__pycache__", ".pytest_cache")]
     assert caches == [] and list(project.rglob("*.pyc")) == []
+
+
+def test_the_kit_is_the_templates_byte_for_byte(baked: tuple[Path, dict]) -> None:
+    """Copied unrendered: whatever the answers, every project runs the same kit."""
+    project, _ = baked
+    template_kit, kit = KIT_DIR, project / "kit"
+    assert tree(kit) == tree(template_kit)
+    for name in tree(template_kit):
+        assert (kit / name).read_bytes() == (template_kit / name).read_bytes(), name
+
+
+def tree(root: Path) -> list[str]:
+    """Every file below `root`, but caches a test run may have written."""
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
 
 
 def test_nothing_is_left_unrendered(baked: tuple[Path, dict]) -> None:

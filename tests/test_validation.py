@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import tomllib
-from importlib.metadata import packages_distributions
+from importlib.metadata import distributions, packages_distributions
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pytest
 from botocore.loaders import Loader
@@ -435,9 +436,9 @@ def test_every_module_of_a_locked_dependency_is_a_forbidden_package_name() -> No
     really install here (this environment installs everything the project's
     uv.lock pins for this platform)."""
     locked = locked_distributions()
-    installed: dict[str, set[str]] = {}
-    for module, distributions in packages_distributions().items():
-        for distribution in distributions:
+    installed = editable_modules()
+    for module, names in packages_distributions().items():
+        for distribution in names:
             installed.setdefault(canonical(distribution), set()).add(module)
     missing = locked - set(installed)
     assert missing <= only_on_other_platforms(), "locked but not installed: cannot check"
@@ -449,6 +450,21 @@ def test_every_module_of_a_locked_dependency_is_a_forbidden_package_name() -> No
         if module.isidentifier() and not module.endswith("__mypyc")
     }
     assert modules - locked_module_names() == set(), "add them to OTHER_MODULES"
+
+
+def editable_modules() -> dict[str, set[str]]:
+    """The top-level modules of distributions installed editable (the kit, from its
+    folder), which packages_distributions() cannot see: its source folder's packages."""
+    found: dict[str, set[str]] = {}
+    for distribution in distributions():
+        direct_url = json.loads(distribution.read_text("direct_url.json") or "{}")
+        if not direct_url.get("dir_info", {}).get("editable"):
+            continue
+        source = Path(unquote(urlparse(direct_url["url"]).path)) / "src"
+        found[canonical(distribution.metadata["Name"])] = {
+            entry.name for entry in source.iterdir() if (entry / "__init__.py").is_file()
+        }
+    return found
 
 
 def only_on_other_platforms() -> set[str]:

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from build_tools.dependencies import RUNTIME_PROVIDED
+from build_tools.dependencies import KIT_DISTRIBUTION, RUNTIME_PROVIDED
 from build_tools.tools import PROJECT_ROOT, find_python, run, uv
 
 RUNTIME_DIR = PROJECT_ROOT / "build" / "local" / "runtime"
@@ -43,7 +43,7 @@ def runtime_libraries(python_version: str, target: Path = RUNTIME_DIR) -> Path:
         pins = Path(work) / "constraints.txt"
         # fmt: off
         run(uv(), "export", "--frozen", "--all-groups", "--no-emit-project", "--no-hashes",
-            "--quiet", "--output-file", str(pins))
+            "--no-emit-package", KIT_DISTRIBUTION, "--quiet", "--output-file", str(pins))
         run(uv(), "pip", "install", "--quiet", "--target", str(target),
             "--python-version", python_version, "--only-binary", ":all:",
             "--constraint", str(pins), *RUNTIME_PROVIDED)

@@ -23,7 +23,7 @@ from flask import Flask
 
 # The URL path of the static files, here and on CloudFront (its /static/* behaviour).
 URL_PATH = "/static"
-# In the bundle, beside this module; absent from the working tree.
+# In the bundle, in the app's package (its root path); absent from the working tree.
 MANIFEST_NAME = "static-manifest.json"
 
 
@@ -52,9 +52,9 @@ def use_fingerprinted_names(app: Flask, manifest: Mapping[str, str]) -> None:
 
 
 def manifest_path(app: Flask) -> Path:
-    """Where the app looks for its manifest: STATIC_MANIFEST_FILE, else beside this module."""
+    """Where the app looks for its manifest: STATIC_MANIFEST_FILE, else in its package."""
     configured = app.config.get("STATIC_MANIFEST_FILE")
-    return Path(configured) if configured else Path(__file__).with_name(MANIFEST_NAME)
+    return Path(configured) if configured else Path(app.root_path, MANIFEST_NAME)
 
 
 def init_static_files(app: Flask) -> None:
