@@ -1,6 +1,6 @@
 """The baked project's Lambda bundle, built for real (`python -m build_tools.bundle`):
-Linux wheels for the chosen architecture from the package index, the app
-package, nothing else, and nothing rebuilt when nothing changed."""
+Linux wheels for the chosen architecture from the package index, the kit's and
+the app's packages, nothing else, and nothing rebuilt when nothing changed."""
 
 from __future__ import annotations
 
@@ -94,7 +94,8 @@ def test_compiled_dependency_is_built_for_the_lambda_architecture(built: Build) 
 
 def test_bundle_holds_the_app_and_its_dependencies_only(built: Build) -> None:
     top_level = {path.name for path in built.output.iterdir()}
-    assert {built.package, "flask", "werkzeug", "jinja2", "apig_wsgi", "markupsafe"} <= top_level
+    expected = {built.package, KIT_PACKAGE, "flask", "werkzeug", "jinja2", "apig_wsgi"}
+    assert expected | {"markupsafe"} <= top_level
     assert (built.output / built.package / "settings.json").is_file()
     assert (built.output / built.package / "lambda_handler.py").is_file()
     assert (built.output / built.package / "templates" / "index.html").is_file()
@@ -114,6 +115,8 @@ def test_bundle_holds_the_app_and_its_dependencies_only(built: Build) -> None:
 
 # The header of a .pyc (PEP 552): magic number, then flags; 0b01 is hash-based, unchecked.
 UNCHECKED_HASH_FLAGS = 0b01
+# The kit's package: copied from its sources into every bundle, like the app's.
+KIT_PACKAGE = "serverless_flask_kit"
 MAGIC_OF = "import importlib.util; print(importlib.util.MAGIC_NUMBER.hex())"
 
 
@@ -131,16 +134,17 @@ def test_bundle_ships_bytecode_for_the_lambda_runtime(built: Build) -> None:
         header = pyc.read_bytes()[:8]
         assert header[:4].hex() == magic, pyc
         assert int.from_bytes(header[4:8], "little") == UNCHECKED_HASH_FLAGS, pyc
+    own = (built.package, KIT_PACKAGE)  # sources kept, for tracebacks with lines
     dependency_sources = [
         path.relative_to(built.output).as_posix()
         for path in built.output.rglob("*.py")
-        if path.relative_to(built.output).parts[0] != built.package
+        if path.relative_to(built.output).parts[0] not in own
     ]
     assert dependency_sources == []
     assert (built.output / "flask" / "app.pyc").is_file()
-    package = built.output / built.package
-    assert (package / "lambda_handler.py").is_file()
-    assert list((package / "__pycache__").glob("lambda_handler.cpython-*.pyc"))
+    for package, module in ((built.package, "lambda_handler"), (KIT_PACKAGE, "handler")):
+        assert (built.output / package / f"{module}.py").is_file()
+        assert list((built.output / package / "__pycache__").glob(f"{module}.cpython-*.pyc"))
 
 
 # Imports the handler from the bundle alone and serves one API Gateway event.
