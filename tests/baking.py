@@ -197,7 +197,8 @@ def run_project_tests(project: Path, *arguments: str) -> subprocess.CompletedPro
             *arguments,
         ],
         cwd=project,
-        env={"PYTHONDONTWRITEBYTECODE": "1"},
+        # The project's own copy of the kit first, whichever this environment has installed.
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(project / "kit" / "src")},
     )
 
 

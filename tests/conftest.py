@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from . import progress
-from .baking import SKIP_INSTALL
+from .baking import KIT_DIR, SKIP_INSTALL
+
+# The kit's tests (tests/kit) test this checkout's kit, whichever the environment installed.
+sys.path.insert(0, str(KIT_DIR / "src"))
 
 COOKIECUTTER_CONFIG = "COOKIECUTTER_CONFIG"
 
