@@ -18,6 +18,8 @@ project directory it created.
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
 
 ANSWERS: dict = json.loads(r"""{{ cookiecutter | tojson }}""")
@@ -33,8 +35,25 @@ def main() -> int:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:
         print("Nothing was generated: run again with valid answers.", file=sys.stderr)
+        print(resume_hint(), file=sys.stderr)
         return 1
     return 0
+
+
+def resume_hint() -> str:
+    """Where cookiecutter kept these answers (its replay file, written before this
+    hook ran), and the command that starts again from them once they are fixed."""
+    from cookiecutter.config import get_user_config
+    from cookiecutter.replay import get_file_name
+
+    try:
+        replay_dir = get_user_config()["replay_dir"]
+    except Exception:  # an unreadable config: cookiecutter would have failed first
+        return "Your answers are in cookiecutter's replay folder (see its replay_dir setting)."
+    template_name = os.path.basename(os.path.abspath(ANSWERS["_repo_dir"]))
+    replay = get_file_name(replay_dir, template_name)
+    command = shlex.join(["cookiecutter", ANSWERS["_template"], "--replay-file", replay])
+    return f"Your answers are in {replay}: fix them there, then run\n  {command}"
 
 
 if __name__ == "__main__":

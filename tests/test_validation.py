@@ -257,6 +257,16 @@ def test_bad_answer_is_refused_naming_the_key(
     assert list(tmp_path.iterdir()) == []  # no half-written project
 
 
+def test_a_refusal_says_where_the_answers_are_and_how_to_resume(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], cookiecutter_home: Path
+) -> None:
+    err = bake_and_capture({"stage": "Prod!"}, tmp_path, capfd)
+    replay = cookiecutter_home / "replay" / f"{TEMPLATE_DIR.name}.json"
+    assert f"Your answers are in {replay}" in err
+    assert f"cookiecutter {TEMPLATE_DIR} --replay-file {replay}" in err
+    assert json.loads(replay.read_text(encoding="utf-8"))["cookiecutter"]["stage"] == "Prod!"
+
+
 def test_every_problem_gets_its_own_line(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     answers = {"stage": "Prod", "lambda_memory_mb": "1", "aws_region": "moon-1"}
     errors = bake_and_capture(answers, tmp_path, capfd)
