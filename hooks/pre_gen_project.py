@@ -35,7 +35,8 @@ def main() -> int:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:
         print("Nothing was generated: run again with valid answers.", file=sys.stderr)
-        print(resume_hint(), file=sys.stderr)
+        if "_repo_dir" in ANSWERS:  # cookiecutter's own run, not cruft's (no replay file)
+            print(resume_hint(), file=sys.stderr)
         return 1
     return 0
 
