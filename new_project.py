@@ -78,6 +78,15 @@ def private_keys_given(given: dict[str, Any]) -> list[str]:
     ]
 
 
+# Questions that only some earlier answers call for (a custom domain's details):
+# otherwise they take their default unasked. Plain cookiecutter asks them all.
+ASKED_ONLY_IF: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "hosted_zone_id": lambda answers: bool(answers["domain_name"]),
+    "hosted_zone_name": lambda answers: bool(answers["hosted_zone_id"]),
+    "certificate_arn": lambda answers: bool(answers["domain_name"]),
+}
+
+
 def ask(template: dict[str, Any], given: dict[str, Any], check: Check) -> dict[str, Any]:
     """Every public answer: from `given`, else asked until `check` finds nothing.
 
@@ -92,6 +101,9 @@ def ask(template: dict[str, Any], given: dict[str, Any], check: Check) -> dict[s
         raw = template[key]
         if key in given:
             answers[key] = given[key]
+            continue
+        if key in ASKED_ONLY_IF and not ASKED_ONLY_IF[key](answers):
+            answers[key] = render_variable(environment, raw, answers)
             continue
         prefix = f"  [dim][{number}/{len(questions)}][/] "
         while True:

@@ -61,6 +61,37 @@ def test_a_bad_answer_is_asked_again_with_the_rule(tmp_path: Path) -> None:
     assert settings_of(tmp_path / "serverless-flask-site", "serverless_flask_site")["stage"] == "qa"
 
 
+def questions_before(key: str) -> int:
+    questions = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    return [name for name in questions if not name.startswith("_")].index(key)
+
+
+def test_a_domains_details_are_asked_only_with_a_domain(tmp_path: Path) -> None:
+    without = new_project(tmp_path, tmp_path / "answers.json", DEFAULTS)
+    assert without.returncode == 0, without.stdout[-2000:] + without.stderr[-2000:]
+    prompts = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    prompts = prompts["__prompts__"]
+    shown = " ".join(without.stdout.split())  # as printed, wrapped to the terminal
+    assert prompts["domain_name"] in shown
+    for detail in ("hosted_zone_id", "hosted_zone_name", "certificate_arn"):
+        assert prompts[detail] not in shown
+    zone = "Z0123456789ABCDEFGHIJ"
+    stdin = (
+        "\n" * questions_before("project_slug")
+        + "shop\n"
+        + "\n" * (questions_before("domain_name") - questions_before("project_slug") - 1)
+    )
+    # A domain, its zone but the wrong zone name (asked again), then no certificate of its own.
+    stdin += f"shop.example.com\n{zone}\nexample.org\nexample.com\n\n" + DEFAULTS
+    result = new_project(tmp_path, tmp_path / "shop-answers.json", stdin)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    [refusal] = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert refusal.startswith("ERROR: hosted_zone_name: 'example.org' does not hold domain_name")
+    settings = settings_of(tmp_path / "shop", "shop")
+    assert (settings["domain_name"], settings["hosted_zone_id"]) == ("shop.example.com", zone)
+    assert (settings["hosted_zone_name"], settings["certificate_arn"]) == ("example.com", "")
+
+
 def default_answers() -> dict[str, Any]:
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config

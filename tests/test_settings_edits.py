@@ -55,7 +55,7 @@ BAD_EDITS: list[tuple[dict[str, Any], str]] = [
     ),
     (
         {"domain_name": "www.example.com"},
-        "ERROR: settings.json: domain_name: 'www.example.com' needs hosted_zone_id",
+        "ERROR: settings.json: certificate_arn: domain_name 'www.example.com' needs hosted_zone_id",
     ),
     ({"stage": "api-logging"}, "ERROR: settings.json: stage: 'api-logging' would share"),
     ({"price_class": "PriceClass_50"}, "ERROR: settings.json: price_class: 'PriceClass_50' is not"),

@@ -31,6 +31,10 @@ from .baking import TEMPLATE_DIR, settings_of
 
 # (answers, the key the message must name, a fragment of what is allowed)
 BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
+    # A custom domain is a question too, checked with what it needs.
+    ({"domain_name": "www.example.com"}, "certificate_arn", "needs hosted_zone_id"),
+    ({"domain_name": "https://shop.example.com"}, "domain_name", "no scheme"),
+    ({"hosted_zone_id": "Z0123456789ABC"}, "hosted_zone_id", "needs domain_name"),
     ({"project_name": ""}, "project_name", "must not be empty"),
     ({"project_name": "   "}, "project_name", "must not be empty"),
     ({"project_name": "Tab\there"}, "project_name", "control characters"),
@@ -122,7 +126,7 @@ BAD_SETTINGS: list[tuple[dict[str, Any], str, str]] = [
     ({"domain_name": "WWW.EXAMPLE.COM"}, "domain_name", "lower-case"),
     ({"domain_name": "-bad.example.com"}, "domain_name", "domain name"),
     ({"domain_name": "www.example.123"}, "domain_name", "domain name"),
-    ({"domain_name": "www.example.com"}, "domain_name", "needs hosted_zone_id"),
+    ({"domain_name": "www.example.com"}, "certificate_arn", "needs hosted_zone_id"),
     ({"domain_name": "a.example.com", "hosted_zone_id": "z123"}, "hosted_zone_id", "Route 53"),
     ({"domain_name": "a.example.com", "hosted_zone_id": "Z" + "1" * 32}, "hosted_zone_id", "31"),
     ({"hosted_zone_id": "Z0123456789ABC"}, "hosted_zone_id", "needs domain_name"),
@@ -406,7 +410,13 @@ GOOD_ANSWERS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ),
     ({"aws_region": "mx-central-1"}, {"aws_region": "mx-central-1"}),
     ({"project_name": "\U0001f680" * 100}, {"project_name": "\U0001f680" * 100}),
-]
+    (
+        {"domain_name": "www.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+         "hosted_zone_name": "example.com."},
+        {"domain_name": "www.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+         "hosted_zone_name": "example.com."},
+    ),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("answers", "expected"), GOOD_ANSWERS)

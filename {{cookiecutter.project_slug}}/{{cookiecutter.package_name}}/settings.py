@@ -371,10 +371,18 @@ def check_domain(key: str, values: Mapping[str, Any]) -> list[str]:
             f"{key}: {domain!r} is not a lower-case domain name like www.example.com "
             "(no scheme, path, port or trailing dot); leave it empty for none"
         ]
-    if domain and not values.get("hosted_zone_id") and not values.get("certificate_arn"):
+    return []
+
+
+def check_domain_certificate(key: str, values: Mapping[str, Any]) -> list[str]:
+    """A domain needs a certificate: one made in its hosted zone, or one given.
+    Reported under the last of the domain's keys, so that each earlier one can be
+    checked as soon as it is given."""
+    domain = values.get("domain_name")
+    if domain and not values.get("hosted_zone_id") and not values.get(key):
         return [
-            f"{key}: {domain!r} needs hosted_zone_id (to create its certificate and DNS "
-            "records) or certificate_arn (a certificate you made; DNS set up elsewhere)"
+            f"{key}: domain_name {domain!r} needs hosted_zone_id (to create its certificate "
+            "and DNS records) or certificate_arn (a certificate you made; DNS set up elsewhere)"
         ]
     return []
 
@@ -468,7 +476,10 @@ RULES: dict[str, Rule] = {
     "init_git": yes_or_no,
 }
 # Rules across keys, run once each key's own rule found nothing wrong.
-RELATIONS: dict[str, Rule] = {"cache_default_ttl_seconds": check_cache_order}
+RELATIONS: dict[str, Rule] = {
+    "cache_default_ttl_seconds": check_cache_order,
+    "certificate_arn": check_domain_certificate,
+}
 
 
 def problems_in(
