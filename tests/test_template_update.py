@@ -118,7 +118,7 @@ def test_update_merges_the_templates_new_commit_into_the_project(
 
     tests = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "tests/app/test_routes.py", "tests/app/test_caching.py"],
+         "tests/app/test_routes.py", "tests/app/test_error_pages.py"],
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1"},
     )  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from serverless_flask_kit.cloudfront_origin import behind_cloudfront, without_secret
 
-from local_server.events import rest_event
+from .events import rest_event
 
 SECRET = "s" * 43
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from flask import Flask, abort, make_response, request, session, stream_with_context
 from flask.testing import FlaskClient
+from serverless_flask_kit.caching import public
 
-from {{ cookiecutter.package_name }}.views import public
-
-from ..pages import assert_shared_for
+from .responses import assert_shared_for
+from .site.views import EVERY_KIND, VISITS
 
 
 def add_view(app: Flask, view: Callable[[], Any]) -> str:
@@ -152,7 +152,7 @@ def test_a_cookie_set_by_an_after_request_hook_makes_the_response_private(
         response.set_cookie("tracker", "abc")
         return response
 
-    for path in ("/", "/api/time", "/static/style.css", "/no-such-page"):
+    for path in EVERY_KIND:
         with client.get(path) as response:
             assert "tracker=abc" in response.headers["Set-Cookie"], path
             assert_shared_caches_may_not_store(response)
@@ -160,7 +160,7 @@ def test_a_cookie_set_by_an_after_request_hook_makes_the_response_private(
 
 def test_a_permanent_session_makes_every_page_private(app: Flask, client: FlaskClient) -> None:
     client.get(add_view(app, remembers_the_visitor))
-    for path in ("/", "/api/time", "/static/style.css", "/no-such-page"):
+    for path in EVERY_KIND:
         with client.get(path) as response:
             assert "session=" in response.headers["Set-Cookie"], path  # refreshed each time
             assert_shared_caches_may_not_store(response)
@@ -172,7 +172,7 @@ def test_a_session_cookie_alone_does_not_make_pages_private(
     """A visitor who carries a (non-permanent) session cookie still gets the
     shared copy of pages that never look at it."""
     path = add_view(app, shared_page)
-    client.get("/session")
+    client.get(VISITS)
     response = client.get(path)
     assert "Set-Cookie" not in response.headers
     assert response.cache_control.public
@@ -296,7 +296,7 @@ def test_a_public_page_that_learns_the_cookies_any_way_is_private(
     app: Flask, client: FlaskClient, view: Callable[[], Any]
 ) -> None:
     path = add_view(app, view)
-    client.get("/session")  # a session cookie, for the views that stream the session
+    client.get(VISITS)  # a session cookie, for the views that stream the session
     client.set_cookie("theme", "dark")
     with client.get(path) as response:  # a streamed body runs, and ends, here
         assert response.status_code == 200, response.text

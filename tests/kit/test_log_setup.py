@@ -16,11 +16,11 @@ from serverless_flask_kit.handler import make_handler
 from serverless_flask_kit.init_cpu import FUNCTION_VARIABLE
 from serverless_flask_kit.log_setup import TEXT_FORMAT, configure_logging, python_level
 
-from {{ cookiecutter.package_name }} import create_app
+from .events import rest_event
+from .site import LOG_LEVEL, create_app
+from .site.views import DATA
 
-from local_server.events import rest_event
-
-PACKAGE = "{{ cookiecutter.package_name }}"
+KIT = "serverless_flask_kit"
 REQUEST_ID = "8f5b1c2e-0d4a-4c7e-9a51-3e2f6b7c8d90"
 
 
@@ -88,11 +88,11 @@ def test_on_lambda_the_runtime_handler_stays_the_only_one(
     with lambda_runtime(monkeypatch):
         root = logging.getLogger()
         runtime_handler, level = root.handlers[0], root.level
-        app = create_app({"TESTING": True, "SECRET_KEY_FILE": str(key_file)})
+        app = create_app(key_file, {"TESTING": True})
         assert root.handlers == [runtime_handler]
         assert isinstance(runtime_handler.formatter, RuntimeJsonFormatter)
         assert root.level == level
-        for logger in (app.logger, logging.getLogger(PACKAGE)):
+        for logger in (app.logger, logging.getLogger(KIT)):
             assert logger.handlers == [] and logger.propagate
 
 
@@ -100,14 +100,14 @@ def test_on_lambda_app_log_lines_are_the_runtimes_json_with_the_request_id(
     monkeypatch: pytest.MonkeyPatch, key_file: Path
 ) -> None:
     with lambda_runtime(monkeypatch) as lines:
-        app = create_app({"TESTING": True, "SECRET_KEY_FILE": str(key_file)})
-        logging.getLogger(f"{PACKAGE}.sessions").warning("secret key refresh failed")
+        app = create_app(key_file, {"TESTING": True})
+        logging.getLogger(f"{KIT}.sessions").warning("secret key refresh failed")
         app.logger.error("Exception on / [GET]")
     assert [json.loads(line) for line in lines] == [
         {
             "level": "WARNING",
             "message": "secret key refresh failed",
-            "logger": f"{PACKAGE}.sessions",
+            "logger": f"{KIT}.sessions",
             "requestId": REQUEST_ID,
         },
         {
@@ -120,16 +120,16 @@ def test_on_lambda_app_log_lines_are_the_runtimes_json_with_the_request_id(
 
 
 def test_locally_lines_are_plain_text_at_the_settings_level(
-    monkeypatch: pytest.MonkeyPatch, settings: Any, key_file: Path
+    monkeypatch: pytest.MonkeyPatch, key_file: Path
 ) -> None:
     monkeypatch.delenv(FUNCTION_VARIABLE, raising=False)
     with bare_root() as root:
-        app = create_app({"TESTING": True, "SECRET_KEY_FILE": str(key_file)})
+        app = create_app(key_file, {"TESTING": True})
         handlers, level, app_handlers = root.handlers[:], root.level, app.logger.handlers[:]
     [handler] = handlers
     assert isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr
     assert handler.formatter._fmt == TEXT_FORMAT
-    assert level == python_level(settings.application_log_level)
+    assert level == python_level(LOG_LEVEL)
     assert app_handlers == []  # Flask adds its own only when nothing handles records
 
 
@@ -164,7 +164,7 @@ def test_a_request_makes_no_logging_call(app: Any) -> None:
     """The warm path: Lambda's JSON format costs the handler nothing per request
     (no logging call at all, so no per-request context either)."""
     handler = make_handler(app)
-    handler(rest_event("/api/time"), None)  # first request: lazy setup out of the way
+    handler(rest_event(DATA), None)  # first request: lazy setup out of the way
     logging_file = logging.__file__
     calls: list[str] = []
 
@@ -174,7 +174,7 @@ def test_a_request_makes_no_logging_call(app: Any) -> None:
 
     sys.setprofile(profile)
     try:
-        response = handler(rest_event("/api/time"), None)
+        response = handler(rest_event(DATA), None)
     finally:
         sys.setprofile(None)
     assert response["statusCode"] == 200
