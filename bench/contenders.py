@@ -164,9 +164,11 @@ def seed_style(package: str) -> Serve:
     """What a simpler template does: boto3 and the secret key loaded at import time."""
     import boto3
     from apig_wsgi import make_lambda_handler
+    from flask import Config
     from flask.sessions import SecureCookieSessionInterface
 
     app = _app(package)
+    app.config = Config(app.root_path, app.config)  # a plain config, for a key of its own
     s3 = boto3.client("s3")
     stored = s3.get_object(
         Bucket=app.config["SECRET_KEY_BUCKET"], Key=app.config["SECRET_KEY_OBJECT"]

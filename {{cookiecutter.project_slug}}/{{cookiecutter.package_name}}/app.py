@@ -31,11 +31,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_config(settings))
     app.config.from_mapping(environment_config())
     app.config.from_mapping(overrides or {})
-    app.session_interface = KeyStoreSessionInterface(
+    KeyStoreSessionInterface(
         key_store_for(app),
         cache_seconds=app.config["SECRET_KEY_CACHE_SECONDS"],
         min_refresh=app.config["SECRET_KEY_MIN_REFRESH_SECONDS"],
-    )
+    ).init_app(app)
     init_static_files(app)
     app.register_blueprint(site)
     register_error_pages(app)

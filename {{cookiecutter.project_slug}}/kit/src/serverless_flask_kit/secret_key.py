@@ -56,9 +56,14 @@ class SecretKeys:
         return cls(current=secrets.token_hex(KEY_BYTES))
 
     @property
+    def fallback_keys(self) -> list[str]:
+        """The retired keys that still verify, oldest first (SECRET_KEY_FALLBACKS' order)."""
+        return [retired.key for retired in reversed(self.fallbacks)]
+
+    @property
     def verification_keys(self) -> list[str]:
         """Every key that may verify a cookie, the signing key last (itsdangerous' order)."""
-        return [*(retired.key for retired in reversed(self.fallbacks)), self.current]
+        return [*self.fallback_keys, self.current]
 
     def rotated(self, now: int, keep_for: int) -> SecretKeys:
         """A new signing key; the old one verifies for `keep_for` more seconds.
