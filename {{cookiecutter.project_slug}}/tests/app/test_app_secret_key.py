@@ -3,6 +3,7 @@ extensions and itsdangerous helpers that sign with them (Flask-WTF, Flask-Login)
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 from pathlib import Path
@@ -215,3 +216,7 @@ def test_the_key_settings_cannot_be_set_by_hand(key_file: Path, name: str) -> No
     app = create_app({"TESTING": True, "SECRET_KEY_FILE": str(key_file)})
     with pytest.raises(ValueError, match=f"{name} cannot be set: .*key store"):
         app.config[name] = "chosen by hand"
+
+
+def test_a_copy_of_the_config_reads_the_same_key(app: Flask) -> None:
+    assert copy.copy(app.config)["SECRET_KEY"] == app.secret_key

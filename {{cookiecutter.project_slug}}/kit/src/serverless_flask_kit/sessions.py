@@ -169,7 +169,7 @@ class KeyStoreConfig(Config):
         return dict.get(self, name, default)
 
     def __setitem__(self, name: str, value: Any) -> None:
-        if name in KEY_SETTINGS:
+        if name in KEY_SETTINGS and value is not None:  # None, as copy.copy() writes, is no key
             raise ValueError(_set_by_hand(name))
         super().__setitem__(name, value)
 
