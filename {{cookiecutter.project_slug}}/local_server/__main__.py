@@ -1,9 +1,10 @@
 """`python -m local_server [--port 5000]`, what `make local` runs after `make build`.
 
-Starts, in order: the stack, synthesized in-process (deployment.py); S3 for
-the secret key (s3.py); the function, the handler from build/lambda in a
-process with only the bundle and the runtime's boto3 (function.py,
-runtime.py); the viewer-request function under node (viewer_function.py);
+Starts, in order: the stack, synthesized in-process (deployment.py); moto
+(moto_server.py) with the resources the function's environment names, the
+secret key's bucket among them (stack_resources.py); the function, the handler
+from build/lambda in a process with only the bundle and the runtime's boto3
+(function.py, runtime.py); the viewer-request function under node (viewer_function.py);
 then API Gateway (api_gateway.py) and CloudFront (edge.py) on 127.0.0.1. One
 line per request: method, path, status, the cache verdict, timings.
 """
@@ -28,13 +29,12 @@ from .api_gateway import ApiGateway
 from .deployment import Deployment, synthesize, with_config
 from .edge import Edge
 from .function import FunctionError, LambdaFunction
+from .moto_server import LocalAws
 from .runtime import runtime_libraries, runtime_python
-from .s3 import LocalS3
+from .stack_resources import make_in_moto
 from .static_files import static_folder
 from .viewer_function import ViewerFunction
 from .web import App, Request, Response, start_server
-
-LOCAL_BUCKET = "local-secret-key"
 
 
 def shown(path: str | Path) -> str:
@@ -55,7 +55,7 @@ def lambda_environment(settings: Settings, deployment: Deployment, bundle: Path)
         "AWS_LAMBDA_FUNCTION_NAME": f"{settings.stack_name(deployment.stage)}-local",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(deployment.memory_mb),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        # Never the developer's AWS profile or config: only the local S3.
+        # Never the developer's AWS profile or config: only the local moto.
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     }
@@ -122,13 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     print("Synthesizing the stack...", flush=True)
     synthesized = synthesize(bundle)
     handler = synthesized["handler"]
-    deployment = Deployment.from_template(synthesized["template"], handler, LOCAL_BUCKET)
+    aws = LocalAws(settings.aws_region)
+    references = make_in_moto(aws, synthesized["template"], handler)
+    deployment = Deployment.from_template(synthesized["template"], handler, references)
     origin_secret = secrets.token_urlsafe(32)  # a new one each run, as each stage has its own
-    s3 = LocalS3(LOCAL_BUCKET, settings.aws_region)
     environment = {
         **with_config(deployment.environment, OVERRIDE_VARIABLE, ORIGIN_SECRET=origin_secret),
         **lambda_environment(settings, deployment, bundle),
-        **s3.environment(),
+        **aws.environment(),
     }
     python = runtime_python(settings.python_version)
     print(f"Starting the function: {handler} from {shown(bundle)}", flush=True)
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     except FunctionError as error:
         print(f"error: {error}", file=sys.stderr)
-        s3.close()
+        aws.close()
         return 1
     viewer_function = ViewerFunction(Path(synthesized["viewer_request_file"]), arguments.node)
     key_header = synthesized["api_key_header"]
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         server.shutdown()
     viewer_function.close()
     function.close()
-    s3.close()
+    aws.close()
     return 0
 
 

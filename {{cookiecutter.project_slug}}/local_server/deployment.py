@@ -27,13 +27,24 @@ from .cdn_rules import MANAGED_POLICIES, CachePolicy, ErrorCaching
 Template = dict[str, Any]
 
 
+def stand_in(reference: str) -> str:
+    """The value `make local` gives a reference it makes nothing for."""
+    return f"local-{reference}"
+
+
 def joined(value: Any, refs: Mapping[str, str]) -> Any:
     """A value built with Fn::Join/Select/Split, each {"Ref": id} replaced by
-    refs[id] (CloudFormation's intrinsics, evaluated here: nothing else does)."""
+    refs[id] and each {"Fn::GetAtt": [id, attribute]} by refs["id.attribute"],
+    or a stand-in where refs has none (CloudFormation's intrinsics, evaluated
+    here: nothing else does)."""
     if isinstance(value, str | int):
         return value
     if "Ref" in value:
-        return refs[value["Ref"]]
+        return refs.get(value["Ref"]) or stand_in(value["Ref"])
+    if "Fn::GetAtt" in value:
+        attribute = value["Fn::GetAtt"]
+        reference = ".".join(attribute) if isinstance(attribute, list) else attribute
+        return refs.get(reference) or stand_in(reference)
     if "Fn::Select" in value:
         index, items = value["Fn::Select"]
         return joined(items, refs)[index]
@@ -84,6 +95,21 @@ def resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
     }
 
 
+def function_properties(template: Template, handler: str) -> dict[str, Any]:
+    """The properties of the function that runs `handler` (the app's)."""
+    [function] = (
+        f
+        for f in resources(template, "AWS::Lambda::Function").values()
+        if f.get("Handler") == handler
+    )
+    return function
+
+
+def function_variables(template: Template, handler: str) -> dict[str, Any]:
+    """The environment the template gives the app's function, intrinsics unevaluated."""
+    return function_properties(template, handler).get("Environment", {}).get("Variables", {})
+
+
 def security_headers(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The headers a response headers policy's SecurityHeadersConfig adds."""
     security = config.get("SecurityHeadersConfig", {})
@@ -123,21 +149,21 @@ class Deployment:
     handler: str
     memory_mb: int
     timeout_seconds: int
-    environment: dict[str, str]  # the function's, each bucket named `local_bucket`
+    environment: dict[str, str]  # the function's, its references evaluated (joined)
 
     def behaviour_for(self, path: str) -> Behaviour:
         """The first behaviour whose pattern matches, as CloudFront picks it."""
         return next(b for b in self.behaviours if fnmatch.fnmatchcase(path, b.path_pattern))
 
     @classmethod
-    def from_template(cls, template: Template, handler: str, local_bucket: str) -> Deployment:
+    def from_template(
+        cls, template: Template, handler: str, references: Mapping[str, str]
+    ) -> Deployment:
+        """The deployment `template` describes, each reference in the function's
+        environment given its value in `references` (stack_resources.py) or a stand-in."""
         [distribution] = resources(template, "AWS::CloudFront::Distribution").values()
         config = distribution["DistributionConfig"]
-        [function] = (
-            f
-            for f in resources(template, "AWS::Lambda::Function").values()
-            if f.get("Handler") == handler
-        )
+        function = function_properties(template, handler)
         policies = resources(template, "AWS::CloudFront::CachePolicy")
         header_policies = resources(template, "AWS::CloudFront::ResponseHeadersPolicy")
 
@@ -162,8 +188,6 @@ class Deployment:
         behaviours.append(behaviour(config["DefaultCacheBehavior"], "*"))
         default_origin = config["DefaultCacheBehavior"]["TargetOriginId"]
         [origin] = (o for o in config["Origins"] if o["Id"] == default_origin)
-        buckets = dict.fromkeys(resources(template, "AWS::S3::Bucket"), local_bucket)
-        variables = function.get("Environment", {}).get("Variables", {})
         return cls(
             stage=origin["OriginPath"].strip("/"),
             behaviours=tuple(behaviours),
@@ -174,7 +198,10 @@ class Deployment:
             handler=handler,
             memory_mb=int(function.get("MemorySize", 128)),
             timeout_seconds=int(function.get("Timeout", 3)),
-            environment={name: joined(value, buckets) for name, value in variables.items()},
+            environment={
+                name: joined(value, references)
+                for name, value in function_variables(template, handler).items()
+            },
         )
 
 

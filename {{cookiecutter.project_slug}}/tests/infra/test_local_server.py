@@ -39,7 +39,7 @@ from local_server.deployment import Deployment
 from local_server.edge import Edge
 from local_server.events import API_HOST
 from local_server.function import FunctionError, LambdaFunction
-from local_server.s3 import LocalS3
+from local_server.moto_server import LocalAws
 from local_server.static_files import IMMUTABLE, static_file
 from local_server.viewer_function import (
     ViewerFunction,
@@ -52,6 +52,7 @@ from local_server.viewer_function import (
 from local_server.web import Request
 
 from ..pages import visits_on
+from .stack_helpers import BUCKET
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")
@@ -122,7 +123,7 @@ def test_a_function_response_or_error_comes_back(tmp_path: Path) -> None:
 
 def test_the_deployment_is_read_from_the_template(template: Template, settings: Settings) -> None:
     bucket = "local-bucket"
-    deployment = Deployment.from_template(template.to_json(), HANDLER, bucket)
+    deployment = Deployment.from_template(template.to_json(), HANDLER, {BUCKET: bucket})
     assert deployment.stage == settings.stage
     assert deployment.memory_mb == settings.lambda_memory_mb
     policy = deployment.behaviour_for("/any/page").cache_policy
@@ -195,7 +196,7 @@ def test_api_gateway_builds_the_rest_event() -> None:
 def test_the_edge_runs_the_viewer_function_and_stamps_the_verdict(
     template: Template, viewer_function: ViewerFunction, tmp_path: Path
 ) -> None:
-    deployment = Deployment.from_template(template.to_json(), HANDLER, "local-bucket")
+    deployment = Deployment.from_template(template.to_json(), HANDLER, {})
     function = RecordingFunction()
     api = ApiGateway(function, deployment.stage, "the-key", API_KEY_HEADER, "http", 5000)  # type: ignore[arg-type]
     origin_headers = dict.fromkeys(deployment.origin_header_names, "the-key")
@@ -228,7 +229,7 @@ def test_an_answer_from_the_viewer_function_never_reaches_the_origin(
         "          headers: {location: {value: 'https://www.example.com' + event.request.uri}}};\n"
         "}\n"
     )
-    deployment = Deployment.from_template(template.to_json(), HANDLER, "local-bucket")
+    deployment = Deployment.from_template(template.to_json(), HANDLER, {})
     function = RecordingFunction()
     api = ApiGateway(function, deployment.stage, "the-key", API_KEY_HEADER, "http", 5000)  # type: ignore[arg-type]
     redirecting = ViewerFunction(source)
@@ -329,18 +330,21 @@ def test_static_files_are_immutable_and_confined_to_their_folder(tmp_path: Path)
     assert static_file(tmp_path, "/static/../secret.txt").status == 403
 
 
-# S3 for the secret key
+# AWS for the secret key and the rest of the stack's resources
 
 
-def test_the_local_s3_serves_the_bucket_with_its_own_credentials() -> None:
+def test_the_local_aws_serves_boto3_with_its_own_credentials() -> None:
     # Needs moto's server mode in the project's own environment (not only the
     # end-to-end test's, which downloads wheels).
-    s3 = LocalS3("local-bucket", "eu-west-1")
+    aws = LocalAws("eu-west-1")
     try:
-        environment = s3.environment()
+        environment = aws.environment()
+        aws.client("s3").create_bucket(
+            Bucket="local-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
         client = boto3.client(
             "s3",
-            endpoint_url=environment["AWS_ENDPOINT_URL_S3"],
+            endpoint_url=environment["AWS_ENDPOINT_URL"],
             region_name="eu-west-1",
             aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
@@ -349,7 +353,7 @@ def test_the_local_s3_serves_the_bucket_with_its_own_credentials() -> None:
         client.put_object(Bucket="local-bucket", Key="k", Body=b"v")
         assert client.get_object(Bucket="local-bucket", Key="k")["Body"].read() == b"v"
     finally:
-        s3.close()
+        aws.close()
 
 
 # Stopping
