@@ -36,7 +36,7 @@ class ExtendedSiteStack(SiteStack):
         super().__init__(*args, **kwargs)
         table = dynamodb.Table(
             self,
-            "GuestbookTable",
+            "ExampleTable",
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.NUMBER),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -45,18 +45,20 @@ class ExtendedSiteStack(SiteStack):
             index_name="by-author",
             partition_key=dynamodb.Attribute(name="author", type=dynamodb.AttributeType.STRING),
         )
-        queue = sqs.Queue(self, "Jobs", fifo=True, visibility_timeout=cdk.Duration.seconds(45))
-        uploads = s3.Bucket(self, "Uploads")
-        topic = sns.Topic(self, "Alerts")  # a kind `make local` makes nothing for
+        queue = sqs.Queue(
+            self, "ExampleJobs", fifo=True, visibility_timeout=cdk.Duration.seconds(45)
+        )
+        uploads = s3.Bucket(self, "ExampleUploads")
+        topic = sns.Topic(self, "ExampleAlerts")  # a kind `make local` makes nothing for
         table.grant_read_write_data(self.function)
         queue.grant_send_messages(self.function)
         uploads.grant_read_write(self.function)
         variables = {
-            "GUESTBOOK_TABLE": table.table_name,
-            "JOBS_QUEUE_URL": queue.queue_url,
-            "JOBS_QUEUE_ARN": queue.queue_arn,
-            "UPLOADS_BUCKET": uploads.bucket_name,
-            "ALERTS_TOPIC": topic.topic_arn,
+            "EXAMPLE_TABLE": table.table_name,
+            "EXAMPLE_QUEUE_URL": queue.queue_url,
+            "EXAMPLE_QUEUE_ARN": queue.queue_arn,
+            "EXAMPLE_BUCKET": uploads.bucket_name,
+            "EXAMPLE_TOPIC": topic.topic_arn,
         }
         for name, value in variables.items():
             self.function.add_environment(name, value)
@@ -107,8 +109,8 @@ def test_every_reference_in_the_environment_gets_a_value(
 ) -> None:
     _, logical_ids = extended
     assert all(isinstance(value, str) for value in environment.values()), environment
-    assert environment["ALERTS_TOPIC"] == stand_in(logical_ids["topic"])
-    assert environment["JOBS_QUEUE_ARN"].startswith("arn:aws:sqs:")
+    assert environment["EXAMPLE_TOPIC"] == stand_in(logical_ids["topic"])
+    assert environment["EXAMPLE_QUEUE_ARN"].startswith("arn:aws:sqs:")
 
 
 def test_the_table_is_made_in_moto_with_its_keys_and_indexes(
@@ -116,7 +118,7 @@ def test_the_table_is_made_in_moto_with_its_keys_and_indexes(
 ) -> None:
     template, logical_ids = extended
     synthesized = template["Resources"][logical_ids["table"]]["Properties"]
-    table = aws.client("dynamodb").describe_table(TableName=environment["GUESTBOOK_TABLE"])["Table"]
+    table = aws.client("dynamodb").describe_table(TableName=environment["EXAMPLE_TABLE"])["Table"]
     assert table["KeySchema"] == synthesized["KeySchema"]
     assert sorted(table["AttributeDefinitions"], key=str) == sorted(
         synthesized["AttributeDefinitions"], key=str
@@ -132,16 +134,16 @@ def test_the_queue_and_the_buckets_are_made_in_moto(
     aws: LocalAws, environment: dict[str, str]
 ) -> None:
     sqs_client = aws.client("sqs")
-    url = environment["JOBS_QUEUE_URL"]
+    url = environment["EXAMPLE_QUEUE_URL"]
     attributes = sqs_client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert (attributes["FifoQueue"], attributes["VisibilityTimeout"]) == ("true", "45")
-    assert attributes["QueueArn"] == environment["JOBS_QUEUE_ARN"]
+    assert attributes["QueueArn"] == environment["EXAMPLE_QUEUE_ARN"]
     sqs_client.send_message(
         QueueUrl=url, MessageBody="job", MessageGroupId="g", MessageDeduplicationId="1"
     )
     [message] = sqs_client.receive_message(QueueUrl=url)["Messages"]
     assert message["Body"] == "job"
     key_bucket = json.loads(environment[OVERRIDE_VARIABLE])["SECRET_KEY_BUCKET"]
-    for bucket in (environment["UPLOADS_BUCKET"], key_bucket):
+    for bucket in (environment["EXAMPLE_BUCKET"], key_bucket):
         aws.client("s3").put_object(Bucket=bucket, Key="k", Body=b"v")
-    assert key_bucket != environment["UPLOADS_BUCKET"]
+    assert key_bucket != environment["EXAMPLE_BUCKET"]
