@@ -142,6 +142,8 @@ def test_a_project_s_own_resources_work_with_no_edit_to_its_machinery(
 ) -> None:
     project, context = bake(cookies_session)
     add_resources(project, f"{context['project_slug']}-{context['stage']}-")
+    result = run_project_tests(project)
+    assert result.returncode == 0, result.stdout[-5000:]
 
     bundle = tmp_path / "bundle"
     bundle.mkdir()
@@ -152,6 +154,3 @@ def test_a_project_s_own_resources_work_with_no_edit_to_its_machinery(
     made = json.loads(setup.stdout.strip().splitlines()[-1])
     assert [key["AttributeName"] for key in made["keys"]] == ["pk", "sk"]
     assert made["environment"]["JOBS_QUEUE_URL"].startswith("http://127.0.0.1:")
-
-    result = run_project_tests(project)
-    assert result.returncode == 0, result.stdout[-5000:]
