@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,15 +15,12 @@ from botocore.endpoint import DEFAULT_TIMEOUT
 from flask import Flask
 from flask.testing import FlaskClient
 from serverless_flask_kit import secret_key
-from serverless_flask_kit.secret_key import RetiredKey, S3KeyStore, SecretKeys
+from serverless_flask_kit.secret_key import KeyStore, RetiredKey, S3KeyStore, SecretKeys
 
-from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.settings import load_settings
-
-from infra import secret_admin
-
-from ..pages import visits_on
 from .conftest import KEY_BUCKET, KEY_OBJECT
+from .responses import visits_on
+from .site import create_app
+from .site.views import DATA, HOME, VISITS
 
 DAY = 86_400
 
@@ -47,9 +45,22 @@ class FlakyStore:
 
 
 def app_with(store: Any, **config: Any) -> Flask:
-    app = create_app({"TESTING": True, **config})
+    app = create_app(NO_KEY_FILE, {"TESTING": True, **config})
     app.session_interface.keys.store = store
     return app
+
+
+NO_KEY_FILE = Path("never-read-key.json")  # app_with's store replaces the file store
+
+
+def rotate(store: KeyStore, now: int, keep_for: int) -> SecretKeys:
+    """What a project's `secret_admin rotate` does."""
+    return store.update(lambda keys: keys.rotated(now=now, keep_for=keep_for))
+
+
+def revoke(store: KeyStore) -> SecretKeys:
+    """What a project's `secret_admin revoke` does."""
+    return store.update(lambda _old: SecretKeys.generate())
 
 
 def visits(response: Any) -> int:
@@ -57,8 +68,8 @@ def visits(response: Any) -> int:
 
 
 @pytest.fixture
-def s3_app(s3: Any) -> Flask:
-    return create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+def s3_app(s3: Any, key_file: Path) -> Flask:
+    return create_app(key_file, {"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
 
 
 @pytest.fixture
@@ -78,8 +89,8 @@ def fresh_instance(app: Flask) -> FlaskClient:
 def test_pages_without_session_render_while_the_store_is_down() -> None:
     store = FlakyStore()
     with app_with(store).test_client() as client:
-        assert client.get("/").status_code == 200
-        assert client.get("/api/time").status_code == 200
+        assert client.get(HOME).status_code == 200
+        assert client.get(DATA).status_code == 200
     assert store.calls == 0  # never even tried
 
 
@@ -88,7 +99,7 @@ def test_session_page_answers_503_while_the_store_is_down_then_recovers(
 ) -> None:
     store = FlakyStore()
     with app_with(store).test_client() as client, caplog.at_level(logging.ERROR):
-        failed = client.get("/session")
+        failed = client.get(VISITS)
         assert failed.status_code == 503
         assert failed.headers["Retry-After"] == "5"
         assert "no-store" in failed.headers["Cache-Control"]
@@ -96,9 +107,9 @@ def test_session_page_answers_503_while_the_store_is_down_then_recovers(
         assert "Set-Cookie" not in failed.headers
         assert "secret key could not be loaded" in caplog.text
 
-        assert client.get("/session").status_code == 503  # retried, still down
+        assert client.get(VISITS).status_code == 503  # retried, still down
         store.down = False
-        recovered = client.get("/session")  # the failure was not cached
+        recovered = client.get(VISITS)  # the failure was not cached
         assert recovered.status_code == 200
         assert visits(recovered) == 1
     assert store.calls == 3
@@ -109,14 +120,14 @@ def test_visitor_with_a_cookie_still_gets_other_pages_during_an_outage() -> None
     store.down = False
     app = app_with(store)
     client = app.test_client()
-    client.get("/session")  # a signed-in visitor
+    client.get(VISITS)  # a signed-in visitor
     store.down = True
     client = fresh_instance(app)  # a cold instance that cannot reach S3
     client.set_cookie("session", app_cookie(app, store.keys, {"visits": 1}))
-    assert client.get("/").status_code == 200
-    assert client.get("/session").status_code == 503
+    assert client.get(HOME).status_code == 200
+    assert client.get(VISITS).status_code == 503
     store.down = False
-    assert visits(client.get("/session")) == 2  # the cookie was kept, not cleared
+    assert visits(client.get(VISITS)) == 2  # the cookie was kept, not cleared
 
 
 def test_a_refresh_failure_keeps_the_cached_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,9 +135,9 @@ def test_a_refresh_failure_keeps_the_cached_key(monkeypatch: pytest.MonkeyPatch)
     store.down = False
     app = app_with(store, SECRET_KEY_CACHE_SECONDS=0)  # every request refreshes
     with app.test_client() as client:
-        client.get("/session")
+        client.get(VISITS)
         store.down = True
-        assert visits(client.get("/session")) == 2
+        assert visits(client.get(VISITS)) == 2
 
 
 @pytest.fixture
@@ -156,11 +167,11 @@ def hung_s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[socket.socket]]:
 
 
 def test_a_hung_store_gives_503_within_the_configured_timeouts(
-    hung_s3: list[socket.socket],
+    hung_s3: list[socket.socket], key_file: Path
 ) -> None:
-    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+    app = create_app(key_file, {"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
     started = time.monotonic()
-    response = app.test_client().get("/session")
+    response = app.test_client().get(VISITS)
     elapsed = time.monotonic() - started
     assert response.status_code == 503
     attempts, read_timeout = secret_key.S3_ATTEMPTS, secret_key.S3_READ_TIMEOUT
@@ -175,13 +186,13 @@ def test_a_hung_store_gives_503_within_the_configured_timeouts(
 
 def test_rotation_keeps_visitors_signed_in(s3_app: Flask, store: S3KeyStore) -> None:
     client = s3_app.test_client()
-    assert visits(client.get("/session")) == 1
+    assert visits(client.get(VISITS)) == 1
     old = store.load_or_create()
 
-    secret_admin.rotate(store, now=1_000, keep_for=31 * DAY)
+    rotate(store, now=1_000, keep_for=31 * DAY)
     client = fresh_instance(s3_app)  # cookies kept, keys re-read
     client.set_cookie("session", app_cookie(s3_app, old, {"visits": 1}))
-    assert visits(client.get("/session")) == 2
+    assert visits(client.get(VISITS)) == 2
     rotated = store.load_or_create()
     assert rotated.current != old.current
     assert rotated.fallbacks == (RetiredKey(old.current, 1_000),)
@@ -192,31 +203,31 @@ def test_warm_instance_learns_a_rotated_key_from_the_first_cookie_it_cannot_veri
 ) -> None:
     s3_app.session_interface.keys.min_refresh = 0
     stale = s3_app.test_client()
-    stale.get("/session")  # this instance caches the first key
-    secret_admin.rotate(store, now=1_000, keep_for=31 * DAY)
+    stale.get(VISITS)  # this instance caches the first key
+    rotate(store, now=1_000, keep_for=31 * DAY)
     newer = store.load_or_create()
     stale.set_cookie("session", app_cookie(s3_app, newer, {"visits": 5}))
-    assert visits(stale.get("/session")) == 6  # re-read the key instead of a reset
+    assert visits(stale.get(VISITS)) == 6  # re-read the key instead of a reset
 
 
 def test_fallbacks_are_pruned_after_the_session_lifetime(store: S3KeyStore) -> None:
-    secret_admin.rotate(store, now=0, keep_for=31 * DAY)
-    secret_admin.rotate(store, now=10 * DAY, keep_for=31 * DAY)
+    rotate(store, now=0, keep_for=31 * DAY)
+    rotate(store, now=10 * DAY, keep_for=31 * DAY)
     assert len(store.load_or_create().fallbacks) == 2
-    keys = secret_admin.rotate(store, now=40 * DAY, keep_for=31 * DAY)
+    keys = rotate(store, now=40 * DAY, keep_for=31 * DAY)
     assert [old.retired_at for old in keys.fallbacks] == [40 * DAY, 10 * DAY]
 
 
 def test_revocation_signs_everyone_out(s3_app: Flask, store: S3KeyStore) -> None:
     client = s3_app.test_client()
-    client.get("/session")
+    client.get(VISITS)
     old = store.load_or_create()
-    revoked = secret_admin.revoke(store)
+    revoked = revoke(store)
     assert revoked.current != old.current
     assert revoked.fallbacks == ()
     client = fresh_instance(s3_app)
     client.set_cookie("session", app_cookie(s3_app, old, {"visits": 7}))
-    assert visits(client.get("/session")) == 1  # the old cookie no longer counts
+    assert visits(client.get(VISITS)) == 1  # the old cookie no longer counts
 
 
 def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
@@ -240,47 +251,6 @@ def test_concurrent_rotations_both_land(store: S3KeyStore) -> None:
     assert keys.fallbacks[-1].key == first.current
 
 
-def test_admin_command_finds_the_bucket_from_the_stack(
-    s3: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
-    class Outputs:
-        def describe_stacks(self, StackName: str) -> dict[str, Any]:
-            assert StackName == load_settings().stack_name("prod")
-            outputs = [{"OutputKey": "SecretKeyBucketName", "OutputValue": KEY_BUCKET}]
-            return {"Stacks": [{"Outputs": outputs}]}
-
-    store = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3)
-    first = store.load_or_create()
-    assert secret_admin.main(["rotate", "--stage", "prod"], s3=s3, cloudformation=Outputs()) == 0
-    assert store.load_or_create().fallbacks[0].key == first.current
-    assert "Rotated" in capsys.readouterr().out
-    assert secret_admin.main(["revoke", "--bucket", KEY_BUCKET], s3=s3) == 0
-    assert store.load_or_create().fallbacks == ()
-
-
-CORRUPT_DOCUMENTS = {
-    "empty": b"",
-    "not json": b"not json",
-    "key too long": b'{"current": "%s"}' % (b"c" * 65),
-    "key not hex": b'{"current": "%s"}' % (b"g" * 64),
-}
-
-
-@pytest.mark.parametrize("action", ["rotate", "revoke"])
-@pytest.mark.parametrize("document", CORRUPT_DOCUMENTS.values(), ids=CORRUPT_DOCUMENTS.keys())
-def test_admin_command_replaces_an_unreadable_key_document(
-    s3: Any, s3_app: Flask, capsys: pytest.CaptureFixture[str], action: str, document: bytes
-) -> None:
-    s3.put_object(Bucket=KEY_BUCKET, Key=KEY_OBJECT, Body=document)
-    assert fresh_instance(s3_app).get("/session").status_code == 503
-
-    assert secret_admin.main([action, "--bucket", KEY_BUCKET], s3=s3) == 0
-    assert "unreadable" in capsys.readouterr().err
-    keys = S3KeyStore(KEY_BUCKET, KEY_OBJECT, client=s3).load_or_create()
-    assert keys.fallbacks == ()  # nothing of the unreadable document is kept
-    assert visits(fresh_instance(s3_app).get("/session")) == 1
-
-
 def test_replacing_an_unreadable_document_never_overwrites_a_repaired_one(
     s3: Any, store: S3KeyStore
 ) -> None:
@@ -299,15 +269,6 @@ def test_replacing_an_unreadable_document_never_overwrites_a_repaired_one(
     keys = store.update(lambda keys: keys.rotated(now=1, keep_for=DAY), replace_unreadable=True)
     assert keys.fallbacks == (RetiredKey(repaired.current, 1),)  # rotated the repaired keys
     assert store.load_or_create() == keys
-
-
-def test_admin_command_explains_a_missing_stack_output() -> None:
-    class NoOutputs:
-        def describe_stacks(self, StackName: str) -> dict[str, Any]:
-            return {"Stacks": [{"Outputs": []}]}
-
-    with pytest.raises(LookupError, match="SecretKeyBucketName"):
-        secret_admin.bucket_of_stack("site-dev", NoOutputs())
 
 
 def app_cookie(app: Flask, keys: SecretKeys, data: dict[str, Any]) -> str:

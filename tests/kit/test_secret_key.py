@@ -15,9 +15,9 @@ from serverless_flask_kit.secret_key import (
     SecretKeys,
 )
 
-from {{ cookiecutter.package_name }} import create_app
-
 from .conftest import KEY_BUCKET, KEY_OBJECT
+from .site import create_app
+from .site.views import DATA, HOME, VISITS
 
 
 def stored_keys(s3: Any) -> SecretKeys:
@@ -151,21 +151,21 @@ def test_s3_store_makes_its_own_client_when_deployed(s3: Any) -> None:
     assert keys == stored_keys(s3)
 
 
-def test_app_with_a_bucket_signs_sessions_with_the_s3_key(s3: Any) -> None:
-    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+def test_app_with_a_bucket_signs_sessions_with_the_s3_key(s3: Any, key_file: Path) -> None:
+    app = create_app(key_file, {"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
     with app.test_client() as client:
-        assert client.get("/session").status_code == 200
+        assert client.get(VISITS).status_code == 200
         keys = stored_keys(s3)
         assert app.session_interface.secret_keys() == keys
-        assert client.get("/session").status_code == 200
+        assert client.get(VISITS).status_code == 200
     assert stored_keys(s3) == keys
 
 
-def test_pages_without_session_do_not_load_the_key(s3: Any) -> None:
-    app = create_app({"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
+def test_pages_without_session_do_not_load_the_key(s3: Any, key_file: Path) -> None:
+    app = create_app(key_file, {"TESTING": True, "SECRET_KEY_BUCKET": KEY_BUCKET})
     with app.test_client() as client:
-        assert client.get("/api/time").status_code == 200
-        assert client.get("/").status_code == 200
+        assert client.get(DATA).status_code == 200
+        assert client.get(HOME).status_code == 200
     assert s3.list_objects_v2(Bucket=KEY_BUCKET).get("KeyCount") == 0
 
 
@@ -217,7 +217,7 @@ def test_local_file_racing_creators_agree(tmp_path: Path) -> None:
 
 def test_local_mode_is_the_default_without_a_bucket(app: Flask, key_file: Path) -> None:
     with app.test_client() as client:
-        client.get("/session")
+        client.get(VISITS)
     assert SecretKeys.from_json(key_file.read_text()) == app.session_interface.secret_keys()
 
 

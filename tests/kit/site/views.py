@@ -1,9 +1,10 @@
-"""The test site's views: a shared page, shared JSON, a per-visitor counter, and a
-404 page shared briefly, as a project's own are."""
+"""The test site's views: a shared page, shared JSON, a page naming the host it was
+asked for, a per-visitor counter, and a 404 page shared briefly, as a project's own are."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, session
+from flask import Blueprint, Response, current_app, jsonify, request, session
+from markupsafe import escape
 from serverless_flask_kit.caching import public, uncacheable
 from werkzeug.exceptions import NotFound
 
@@ -11,7 +12,9 @@ pages = Blueprint("pages", __name__)
 
 HOME = "/"
 DATA = "/data"
+HOST = "/host"
 VISITS = "/visits"
+FAVICON = "/static/favicon.ico"
 STYLE = "/static/style.css"
 MISSING = "/no-such-page"
 # Every kind of response the site gives a visitor who carries no cookie.
@@ -26,6 +29,12 @@ def home() -> Response:
 @pages.get(DATA)
 def data() -> Response:
     return public(jsonify(answer=42))
+
+
+@pages.get(HOST)
+def host() -> Response:
+    html = f'<strong class="host">{escape(request.host)}</strong>'
+    return public(current_app.make_response(html))
 
 
 @pages.get(VISITS)
