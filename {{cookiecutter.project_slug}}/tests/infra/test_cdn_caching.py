@@ -23,7 +23,15 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-from flask import Flask, abort, make_response, request, session, stream_with_context
+from flask import (
+    Flask,
+    abort,
+    jsonify,
+    make_response,
+    request,
+    session,
+    stream_with_context,
+)
 from serverless_flask_kit import caching
 from serverless_flask_kit.handler import DEPLOYED_CONFIG, make_handler
 from serverless_flask_kit.static_files import MANIFEST_NAME
@@ -35,7 +43,6 @@ from local_server import cdn_rules
 from local_server.cdn_rules import CachePolicy, ErrorCaching, verdict
 from local_server.events import response_body, response_headers, rest_event
 
-from ..pages import visits_on
 from .stack_helpers import (
     CACHE_POLICY,
     CACHING_DISABLED,
@@ -48,7 +55,12 @@ from .stack_helpers import (
 )
 
 PUBLIC_HOST = "www.example.com"
-PAGES = ("/", "/api/time", "/no-such-page")
+# The model's own pages, whatever the project's routes: a visit counter kept in the
+# session, data shared by everybody, and data never stored.
+COUNTER = "/model/visits"
+SHARED = "/model/shared"
+NEVER_STORED = "/model/never-stored"
+PAGES = ("/", SHARED, "/no-such-page")
 STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 ONE_YEAR = 365 * 24 * 3600
 
@@ -202,14 +214,32 @@ class Visitor:
 
 
 def visits(response: Response) -> int:
-    return visits_on(response.body)
+    return int(response.body)
+
+
+def add_model_pages(app: Flask) -> Flask:
+    @app.get(COUNTER)
+    def count_visit() -> Any:
+        session["visits"] = session.get("visits", 0) + 1
+        return caching.uncacheable(make_response(str(session["visits"])))
+
+    @app.get(SHARED)
+    def shared() -> Any:
+        return caching.public(jsonify(shared=True))
+
+    @app.get(NEVER_STORED)
+    def never_stored() -> Any:
+        return caching.uncacheable(jsonify(stored=False))
+
+    return app
 
 
 def deployed_app(template: Template, tmp_path: Path, manifest: dict[str, str]) -> Flask:
-    """The app as the stack runs it, with the static file manifest of its bundle."""
+    """The app as the stack runs it, with the static file manifest of its bundle, and
+    the model's own pages."""
     manifest_file = tmp_path / MANIFEST_NAME
     manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
-    return create_app(
+    app = create_app(
         {
             **DEPLOYED_CONFIG,
             "TESTING": True,
@@ -218,6 +248,7 @@ def deployed_app(template: Template, tmp_path: Path, manifest: dict[str, str]) -
             "STATIC_MANIFEST_FILE": str(manifest_file),
         }
     )
+    return add_model_pages(app)
 
 
 @pytest.fixture
@@ -233,26 +264,26 @@ def cdn(site_stack: Any, template: Template, site: Flask) -> CloudFrontModel:
 
 def test_a_second_visitor_never_gets_the_first_visitors_session(cdn: CloudFrontModel) -> None:
     alice, bob = Visitor(cdn), Visitor(cdn)
-    assert visits(alice.get("/session")) == 1
-    alices = alice.get("/session")
+    assert visits(alice.get(COUNTER)) == 1
+    alices = alice.get(COUNTER)
     assert visits(alices) == 2 and alices.cookies and not alices.from_cache
 
-    bobs = bob.get("/session")
+    bobs = bob.get(COUNTER)
     assert not bobs.from_cache
     assert visits(bobs) == 1  # Bob's own count, not Alice's
     assert bobs.cookies and bobs.cookies != alices.cookies
     assert bob.jar["session"] != alice.jar["session"]
 
-    assert visits(alice.get("/session")) == 3
-    assert visits(bob.get("/session")) == 2
+    assert visits(alice.get(COUNTER)) == 3
+    assert visits(bob.get(COUNTER)) == 2
 
 
 def test_anonymous_pages_are_shared_from_the_cache_without_cookies(
     cdn: CloudFrontModel,
 ) -> None:
     alice, bob = Visitor(cdn), Visitor(cdn)
-    alice.get("/session")  # Alice now carries a session cookie
-    for path in ("/", "/api/time"):
+    alice.get(COUNTER)  # Alice now carries a session cookie
+    for path in ("/", SHARED):
         first, second = bob.get(path), alice.get(path)
         assert first.status == second.status == 200
         assert first.cookies == second.cookies == []
@@ -261,15 +292,15 @@ def test_anonymous_pages_are_shared_from_the_cache_without_cookies(
             assert second.from_cache, path  # cached once, for everybody
 
 
-def test_uncached_time_is_never_stored(cdn: CloudFrontModel) -> None:
-    cdn.get("/api/time/no-cache")
-    assert not cdn.get("/api/time/no-cache").from_cache
+def test_uncacheable_data_is_never_stored(cdn: CloudFrontModel) -> None:
+    cdn.get(NEVER_STORED)
+    assert not cdn.get(NEVER_STORED).from_cache
 
 
 def test_cached_pages_expire_after_the_ttl(cdn: CloudFrontModel) -> None:
-    cdn.get("/api/time")
+    cdn.get(SHARED)
     cdn.now += cdn.policy.max_ttl + 1
-    assert not cdn.get("/api/time").from_cache
+    assert not cdn.get(SHARED).from_cache
 
 
 def test_a_remembered_visitors_cookie_never_reaches_another_visitor(
@@ -415,9 +446,9 @@ def test_a_public_page_built_from_the_cookies_never_reaches_another_visitor(
     add_personal_public_pages(site)
     cdn = CloudFrontModel.from_template(template, make_handler(site))
     alice, bob = Visitor(cdn), Visitor(cdn)
-    alice.get("/session")
-    bob.get("/session")
-    bob.get("/session")  # Bob's count differs from Alice's
+    alice.get(COUNTER)
+    bob.get(COUNTER)
+    bob.get(COUNTER)  # Bob's count differs from Alice's
     alices, bobs = alice.get(path), bob.get(path)
     assert alices.status == bobs.status == 200
     assert not bobs.from_cache
@@ -479,7 +510,7 @@ def test_static_files_come_from_the_bucket_for_a_year_never_from_the_function(
     handler = cdn.handler
     cdn.handler = lambda event, context: calls.append(event["path"]) or handler(event, context)
     alice = Visitor(cdn)
-    alice.get("/session")  # her cookie must reach neither S3 nor another visitor
+    alice.get(COUNTER)  # her cookie must reach neither S3 nor another visitor
     links = static_links(alice.get("/"))
     assert len(links) == 2 and "/static/style.css" not in links  # fingerprinted
     calls.clear()
