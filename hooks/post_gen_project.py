@@ -169,7 +169,15 @@ def init_git() -> None:
         warn(f"git setup failed ({error}); the project files are all there.")
 
 
+def remove_bytecode_caches() -> None:
+    """Leave out the bytecode caches cookiecutter copied with the template's files: a
+    template checkout whose kit ran (its tests import it from there) has them."""
+    for cache in sorted(Path().rglob("__pycache__")):
+        shutil.rmtree(cache)
+
+
 def main() -> int:
+    remove_bytecode_caches()
     write_replay_file()
     write_cost_table()
     write_template_link()

@@ -167,7 +167,9 @@ def default_answers() -> dict[str, Any]:
     return dict(prompt_for_config(context, no_input=True))
 
 
-def bake_literally(answers: dict[str, Any], output: Path) -> tuple[Path, dict[str, Any]]:
+def bake_literally(
+    answers: dict[str, Any], output: Path, template: Path = TEMPLATE_DIR
+) -> tuple[Path, dict[str, Any]]:
     """Bake with answers taken literally, as typed at the prompts (no install);
     return the project folder and every answer it was baked with.
 
@@ -178,7 +180,7 @@ def bake_literally(answers: dict[str, Any], output: Path) -> tuple[Path, dict[st
     replay = output / "answers.json"
     replay.write_text(json.dumps({"cookiecutter": context}), encoding="utf-8")
     with installs_skipped():
-        project = cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output))
+        project = cookiecutter(str(template), replay=str(replay), output_dir=str(output))
     return Path(project), context
 
 

@@ -10,7 +10,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from .baking import KIT_DIR, run
+from .baking import KIT_DIR, bake_literally, copy_template, run
 
 PACKAGE = "serverless_flask_kit"
 
@@ -51,3 +51,15 @@ def test_the_kit_builds_as_a_wheel_with_the_runtime(tmp_path: Path) -> None:
         PACKAGE,
         f"{PACKAGE}-{kit_project()['version']}.dist-info",
     }
+
+
+def test_the_kits_bytecode_caches_in_the_template_reach_no_project(tmp_path: Path) -> None:
+    """Anything that imports the checkout's kit without PYTHONDONTWRITEBYTECODE (its own
+    tests do) leaves caches in the template; cookiecutter copies every file."""
+    template = copy_template(tmp_path / "template")
+    kit_package = template / KIT_DIR.relative_to(KIT_DIR.parents[1]) / "src" / PACKAGE
+    cache = kit_package / "__pycache__"
+    cache.mkdir()
+    (cache / "handler.cpython-311.pyc").write_bytes(b"stale bytecode")
+    project, _ = bake_literally({}, tmp_path, template=template)
+    assert list(project.rglob("__pycache__")) == []
