@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}"
-PROJECT_EVENTS = PROJECT_DIR / "local_server" / "events.py"
+PROJECT_EVENTS = PROJECT_DIR / "kit" / "src" / "serverless_flask_kit" / "events.py"
 PUBLIC_HOST = "www.example.com"
 ORIGIN_SECRET = "bench-origin-secret-0123456789abcdef"
 # As deployed, the function accepts two values (origin_secret.py's slots).
@@ -41,7 +41,7 @@ def rest_event(path: str) -> dict[str, Any]:
 
 
 def project_events() -> ModuleType:
-    """The generated project's local_server/events.py (plain Python, no template syntax).
+    """The kit's event builder, kit/src/serverless_flask_kit/events.py (plain Python).
 
     Run from its source, not imported: an import would write a __pycache__
     into the project template, and every later bake would copy it.

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 from serverless_flask_kit.cloudfront_origin import behind_cloudfront, without_secret
-
-from .events import rest_event
+from serverless_flask_kit.events import rest_event
 
 SECRET = "s" * 43
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from serverless_flask_kit.events import API_HOST, response_body, response_headers, rest_event
 from serverless_flask_kit.handler import (
     DEPLOYED_CONFIG,
     lambda_handler_for,
@@ -21,7 +22,6 @@ from serverless_flask_kit.handler import (
 from serverless_flask_kit.init_cpu import FUNCTION_VARIABLE
 
 from .conftest import KEY_BUCKET, KEY_OBJECT
-from .events import API_HOST, response_body, response_headers, rest_event
 from .site import create_app
 from .site.views import DATA, FAVICON, HOST, VISITS
 

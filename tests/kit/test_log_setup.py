@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from serverless_flask_kit.events import rest_event
 from serverless_flask_kit.handler import make_handler
 from serverless_flask_kit.init_cpu import FUNCTION_VARIABLE
 from serverless_flask_kit.log_setup import TEXT_FORMAT, configure_logging, python_level
 
-from .events import rest_event
 from .site import LOG_LEVEL, create_app
 from .site.views import DATA
 

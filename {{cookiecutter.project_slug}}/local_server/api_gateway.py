@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from hmac import compare_digest
 from urllib.parse import parse_qsl
 
-from .events import API_HOST, response_body, response_headers, rest_event
+from serverless_flask_kit.events import API_HOST, response_body, response_headers, rest_event
+
 from .function import FunctionError, LambdaFunction
 from .web import Request, Response
 

@@ -5,7 +5,7 @@
     python -m tests.invoke '/search?q=x' --print-event > event.json   # save it, edit it
     python -m tests.invoke --event event.json               # a saved event ('-': stdin)
 
-The event comes from the tests' builder (local_server/events.py), the handler is the one
+The event comes from the kit's builder (serverless_flask_kit/events.py), the handler is the one
 Lambda runs (`lambda_handler.handler`, deployed config: Secure cookies), and
 the response prints like `curl -i`: status, headers, body. No AWS: the
 session secret key is the local file `make dev` uses, and logging is plain text.
@@ -21,7 +21,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from local_server.events import response_body, response_headers, rest_event
+from serverless_flask_kit.events import response_body, response_headers, rest_event
 
 
 def event_from(args: argparse.Namespace) -> dict[str, Any]:

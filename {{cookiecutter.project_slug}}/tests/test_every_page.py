@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from serverless_flask_kit.events import response_headers, rest_event
 from serverless_flask_kit.handler import make_handler
-
-from local_server.events import response_headers, rest_event
 
 Handler = Any
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from flask import Response, jsonify, request
 from serverless_flask_kit.caching import public
+from serverless_flask_kit.events import rest_event
 from serverless_flask_kit.handler import DEPLOYED_CONFIG, lambda_handler_for
 
 from {{ cookiecutter.package_name }} import create_app, lambda_handler
-
-from local_server.events import rest_event
 
 from ..invoke import main
 

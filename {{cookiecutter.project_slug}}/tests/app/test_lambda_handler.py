@@ -23,7 +23,7 @@ def test_the_deployed_handler_without_an_origin_secret_refuses_requests(tmp_path
     package = Path(lambda_handler.__file__).parent
     script = (
         f"from {package.name}.lambda_handler import handler\n"
-        "from local_server.events import rest_event\n"
+        "from serverless_flask_kit.events import rest_event\n"
         "print(*(handler(rest_event(p), None)['statusCode'] for p in ('/', '/no-such-page')))"
     )
     config = {"SECRET_KEY_FILE": str(tmp_path / "key.json"), "STAGE": "dev"}

@@ -72,18 +72,24 @@ def synth_app(bundle_dir: Path, outdir: Path, **context: str) -> SiteStack:
     return add_site_stack(new_app(outdir, bundle_dir=str(bundle_dir), **context))
 
 
-def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Template:
-    """The stack for arbitrary settings (paths the generated ones may not take)."""
-    app = new_app(outdir)
-    stack = SiteStack(
-        app,
+def site_stack_for(
+    settings: Settings, bundle_dir: Path, outdir: Path, stack_class: type[SiteStack] = SiteStack
+) -> SiteStack:
+    """A `stack_class` (the site stack, or one that adds to it) for `settings`, alone in
+    an app of its own, in the settings' region and default stage."""
+    return stack_class(
+        new_app(outdir),
         "Variant",
         settings=settings,
         stage=settings.stage,
         bundle_dir=bundle_dir,
         env=cdk.Environment(region=settings.aws_region),
     )
-    return Template.from_stack(stack)
+
+
+def synth_settings(settings: Settings, bundle_dir: Path, outdir: Path) -> Template:
+    """The stack for arbitrary settings (paths the generated ones may not take)."""
+    return Template.from_stack(site_stack_for(settings, bundle_dir, outdir))
 
 
 def cfn_lint_findings(template: Template, region: str, work_dir: Path) -> list[str]:

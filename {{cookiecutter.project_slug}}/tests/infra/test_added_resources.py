@@ -15,6 +15,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
 from serverless_flask_kit.config import OVERRIDE_VARIABLE
 
 from {{ cookiecutter.package_name }}.settings import load_settings
@@ -25,7 +26,7 @@ from local_server.deployment import Deployment, stand_in
 from local_server.moto_server import LocalAws
 from local_server.stack_resources import make_in_moto
 
-from .stack_helpers import new_app
+from .stack_helpers import site_stack_for
 
 
 class ExtendedSiteStack(SiteStack):
@@ -73,17 +74,10 @@ def extended(
     bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The extended stack's template, and the logical IDs of its table and topic."""
-    settings = load_settings()
-    app = new_app(tmp_path_factory.mktemp("cdk.out"))
-    stack = ExtendedSiteStack(
-        app,
-        "Extended",
-        settings=settings,
-        stage=settings.stage,
-        bundle_dir=bundle_dir,
-        env=cdk.Environment(region=settings.aws_region),
+    stack = site_stack_for(
+        load_settings(), bundle_dir, tmp_path_factory.mktemp("cdk.out"), ExtendedSiteStack
     )
-    template = app.synth().get_stack_by_name(stack.stack_name).template
+    template = Template.from_stack(stack).to_json()
     return template, {name: stack.resolve(value) for name, value in stack.logical_ids.items()}
 
 

@@ -33,6 +33,7 @@ from flask import (
     stream_with_context,
 )
 from serverless_flask_kit import caching
+from serverless_flask_kit.events import response_body, response_headers, rest_event
 from serverless_flask_kit.handler import DEPLOYED_CONFIG, make_handler
 from serverless_flask_kit.static_files import MANIFEST_NAME
 
@@ -41,7 +42,6 @@ from {{ cookiecutter.package_name }} import create_app
 from build_tools import static_assets
 from local_server import cdn_rules
 from local_server.cdn_rules import CachePolicy, ErrorCaching, verdict
-from local_server.events import response_body, response_headers, rest_event
 
 from .stack_helpers import (
     CACHE_POLICY,

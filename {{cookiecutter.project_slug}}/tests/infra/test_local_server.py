@@ -28,6 +28,7 @@ import boto3
 import pytest
 from aws_cdk.assertions import Template
 from serverless_flask_kit.config import OVERRIDE_VARIABLE
+from serverless_flask_kit.events import API_HOST
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -37,7 +38,6 @@ from local_server.api_gateway import ApiGateway
 from local_server.cdn_rules import verdict
 from local_server.deployment import Deployment
 from local_server.edge import Edge
-from local_server.events import API_HOST
 from local_server.function import FunctionError, LambdaFunction
 from local_server.moto_server import LocalAws
 from local_server.static_files import IMMUTABLE, static_file
